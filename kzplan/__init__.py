@@ -1,0 +1,26 @@
+"""kzplan: keeps Kon Tum province's 2030 industrial-land plan honest."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from kzplan._errors import KzplanError
+from kzplan.findings import Finding, Report
+from kzplan.plan import Plan, load_plan
+from kzplan.rules import check, load_pack
+
+try:
+    __version__ = version("kzplan")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Finding",
+    "KzplanError",
+    "Plan",
+    "Report",
+    "__version__",
+    "check",
+    "load_pack",
+    "load_plan",
+]

@@ -1,0 +1,224 @@
+"""The plan configuration (``kzplan.toml``): which files hold which layer, and how to read them.
+
+A configuration names the plan's layers (``kcn``, ``ccn``, ``kkt``, ``huyen`` and optionally a
+district boundary layer ``districts``), the file of each (relative to the configuration), the
+user's own field names mapped onto kzplan's canonical ones, and optionally a CRS or encoding to use
+where a file does not declare one. Rule selection and parameter overrides live under ``[rules]``.
+
+A configuration is validated when it is loaded, before any data is read.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kzplan import messages, schema
+from kzplan._errors import ConfigError
+
+messages.register(
+    {
+        "config.unreadable": {
+            "vi": "{file!r}: không đọc được tệp cấu hình ({reason}). Sửa cú pháp TOML rồi chạy lại.",
+            "en": "{file!r}: the configuration cannot be read ({reason}). Fix the TOML syntax and"
+            " run again.",
+        },
+        "config.unknown_layer": {
+            "vi": "{file!r}: lớp {layer!r} không phải lớp của kzplan; các lớp hợp lệ: {known}."
+            " Đổi tên mục [layers.{layer}].",
+            "en": "{file!r}: {layer!r} is not a kzplan layer; known layers: {known}."
+            " Rename the [layers.{layer}] section.",
+        },
+        "config.unknown_key": {
+            "vi": "{file!r}: khóa {key!r} không hợp lệ trong [{section}]; các khóa hợp lệ: {known}.",
+            "en": "{file!r}: unknown key {key!r} in [{section}]; valid keys: {known}.",
+        },
+        "config.bad_value": {
+            "vi": "{file!r}: [{section}] {key} phải là {expected}, nhận được {value!r}.",
+            "en": "{file!r}: [{section}] {key} must be {expected}, got {value!r}.",
+        },
+        "config.unknown_field": {
+            "vi": "{file!r}: [layers.{layer}] fields: {key!r} không phải trường chuẩn của lớp"
+            " {layer}; các trường chuẩn: {known}.",
+            "en": "{file!r}: [layers.{layer}] fields: {key!r} is not a canonical field of layer"
+            " {layer}; canonical fields: {known}.",
+        },
+        "config.no_layers": {
+            "vi": "{file!r}: không có lớp nào trong [layers]. Khai báo ít nhất [layers.ccn] path = ….",
+            "en": "{file!r}: no layers under [layers]. Declare at least [layers.ccn] path = ….",
+        },
+    }
+)
+
+_PLAN_KEYS = ("name", "rule_pack", "crs")
+_LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding")
+_RULES_KEYS = ("select", "ignore", "params", "as_of", "strict")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Where one layer is and how to read it."""
+
+    name: str
+    path: Path
+    layer: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    crs: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """Rule selection and parameter overrides (``[rules]`` in the configuration)."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    as_of: int | None = None
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """A validated plan configuration."""
+
+    name: str = "Kon Tum 2030"
+    rule_pack: str = "kontum-2030"
+    crs: str = schema.PROVINCE_CRS
+    layers: Mapping[str, LayerSpec] = field(default_factory=dict)
+    rules: RuleSettings = field(default_factory=RuleSettings)
+    source: Path | None = None
+
+    def with_layer(self, spec: LayerSpec) -> PlanConfig:
+        """A copy of this configuration with ``spec`` added or replacing its namesake."""
+        return replace(self, layers={**self.layers, spec.name: spec})
+
+
+def _check_keys(data: Mapping[str, Any], known: tuple[str, ...], *, file: str, section: str) -> None:
+    for key in data:
+        if key not in known:
+            raise ConfigError(
+                "config.unknown_key", file=file, key=key, section=section, known=", ".join(known)
+            )
+
+
+def _opt_str(data: Mapping[str, Any], key: str, *, file: str, section: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(
+            "config.bad_value", file=file, section=section, key=key, expected="a string",
+            value=value,
+        )
+    return value
+
+
+def _str_list(data: Mapping[str, Any], key: str, *, file: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            "config.bad_value", file=file, section="rules", key=key,
+            expected="a list of rule ids, names or #groups", value=value,
+        )
+    return tuple(value)
+
+
+def parse_layer(name: str, data: Mapping[str, Any], *, root: Path, file: str) -> LayerSpec:
+    """Validate one ``[layers.NAME]`` table."""
+    section = f"layers.{name}"
+    if name not in schema.ALL_LAYERS:
+        raise ConfigError(
+            "config.unknown_layer", file=file, layer=name, known=", ".join(schema.ALL_LAYERS)
+        )
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            "config.bad_value", file=file, section="layers", key=name, expected="a table",
+            value=data,
+        )
+    _check_keys(data, _LAYER_KEYS, file=file, section=section)
+    path = _opt_str(data, "path", file=file, section=section)
+    if not path:
+        raise ConfigError(
+            "config.bad_value", file=file, section=section, key="path",
+            expected="a file path", value=path,
+        )
+    fields = data.get("fields", {})
+    if not isinstance(fields, Mapping) or not all(
+        isinstance(v, str) for v in fields.values()
+    ):
+        raise ConfigError(
+            "config.bad_value", file=file, section=section, key="fields",
+            expected="a table of canonical = \"their_field\"", value=fields,
+        )
+    canonical = schema.field_map(name)
+    for key in fields:
+        if key not in canonical:
+            raise ConfigError(
+                "config.unknown_field", file=file, layer=name, key=key,
+                known=", ".join(canonical),
+            )
+    return LayerSpec(
+        name=name,
+        path=(root / path).resolve() if not Path(path).is_absolute() else Path(path),
+        layer=_opt_str(data, "layer", file=file, section=section),
+        fields=dict(fields),
+        crs=_opt_str(data, "crs", file=file, section=section),
+        encoding=_opt_str(data, "encoding", file=file, section=section),
+    )
+
+
+def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.toml") -> PlanConfig:
+    """Validate a configuration already parsed from TOML."""
+    _check_keys(data, ("plan", "layers", "rules"), file=file, section="")
+    plan = data.get("plan", {})
+    _check_keys(plan, _PLAN_KEYS, file=file, section="plan")
+    layers_data = data.get("layers", {})
+    layers = {
+        name: parse_layer(name, spec, root=root, file=file) for name, spec in layers_data.items()
+    }
+    if not layers:
+        raise ConfigError("config.no_layers", file=file)
+    rules_data = data.get("rules", {})
+    _check_keys(rules_data, _RULES_KEYS, file=file, section="rules")
+    params = rules_data.get("params", {})
+    if not isinstance(params, Mapping) or not all(isinstance(v, Mapping) for v in params.values()):
+        raise ConfigError(
+            "config.bad_value", file=file, section="rules", key="params",
+            expected="tables [rules.params.RULE_ID]", value=params,
+        )
+    as_of = rules_data.get("as_of")
+    if as_of is not None and not (isinstance(as_of, int) and 1990 <= as_of <= 2100):
+        raise ConfigError(
+            "config.bad_value", file=file, section="rules", key="as_of",
+            expected="a year such as 2025", value=as_of,
+        )
+    rules = RuleSettings(
+        select=_str_list(rules_data, "select", file=file),
+        ignore=_str_list(rules_data, "ignore", file=file),
+        params={k: dict(v) for k, v in params.items()},
+        as_of=as_of,
+        strict=bool(rules_data.get("strict", False)),
+    )
+    return PlanConfig(
+        name=_opt_str(plan, "name", file=file, section="plan") or "Kon Tum 2030",
+        rule_pack=_opt_str(plan, "rule_pack", file=file, section="plan") or "kontum-2030",
+        crs=_opt_str(plan, "crs", file=file, section="plan") or schema.PROVINCE_CRS,
+        layers=layers,
+        rules=rules,
+        source=None,
+    )
+
+
+def load_config(path: str | Path) -> PlanConfig:
+    """Read and validate a ``kzplan.toml`` file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("config.unreadable", file=str(path), reason=exc) from None
+    config = parse_config(data, root=path.parent.resolve(), file=str(path))
+    return replace(config, source=path.resolve())

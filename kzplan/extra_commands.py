@@ -1,0 +1,3 @@
+"""Sub-commands that live beside their feature modules, registered on the ``kzplan`` app."""
+
+from __future__ import annotations

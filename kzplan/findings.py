@@ -1,0 +1,281 @@
+"""Findings and the report that collects them.
+
+A :class:`Finding` is one rule's verdict on one feature (or one layer, or the whole plan): the rule,
+its severity, where (layer, feature, a geometry that shows the place), what was measured and what
+was expected, the sentence in Vietnamese and English, the fix, and the legal source of the rule.
+A :class:`Report` holds the findings of one check with the summary tables every output shows;
+each output format (terminal, JSON, HTML, GeoPackage, map) is a thin writer on top of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {
+    "error": {"vi": "Lỗi", "en": "Error"},
+    "warning": {"vi": "Cảnh báo", "en": "Warning"},
+    "info": {"vi": "Thông tin", "en": "Info"},
+}
+SEVERITY_COLOURS = {"error": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+@dataclass(frozen=True)
+class Source:
+    """The document a rule comes from."""
+
+    doc: str
+    article: str = ""
+    quote_vi: str = ""
+    quote_en: str = ""
+
+    def label(self) -> str:
+        """``doc, article``."""
+        return f"{self.doc}, {self.article}" if self.article else self.doc
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's verdict on one place of the plan."""
+
+    rule_id: str
+    rule_name: str
+    severity: str
+    layer: str | None
+    feature: str | None
+    message_vi: str
+    message_en: str
+    fix_vi: str = ""
+    fix_en: str = ""
+    measured: Any = None
+    expected: Any = None
+    source: Source | None = None
+    geometry: BaseGeometry | None = None
+    key: str = ""
+    fid: int | None = None
+    fingerprint: str = ""
+
+    def message(self, lang: str = "vi") -> str:
+        """The sentence in ``lang``."""
+        return self.message_vi if lang == "vi" else self.message_en
+
+    def fix(self, lang: str = "vi") -> str:
+        """The fix in ``lang``."""
+        return self.fix_vi if lang == "vi" else self.fix_en
+
+    def to_dict(self, *, geometry: bool = True) -> dict[str, Any]:
+        """A JSON-ready dict (geometry as WKT in the plan's CRS)."""
+        data = asdict(self)
+        data["source"] = asdict(self.source) if self.source else None
+        data["geometry"] = (
+            shapely.to_wkt(self.geometry, rounding_precision=3)
+            if geometry and self.geometry is not None and not self.geometry.is_empty
+            else None
+        )
+        data["measured"] = _jsonable(self.measured)
+        data["expected"] = _jsonable(self.expected)
+        return data
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if value != value else round(value, 4)  # NaN -> None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    try:
+        return _jsonable(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fingerprint(rule_id: str, layer: str | None, feature: str | None, key: str = "") -> str:
+    """A stable id of a finding: rule, layer, feature and a rule-specific discriminator."""
+    raw = "|".join((rule_id, layer or "", feature or "", key))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+FINDING_COLUMNS = (
+    "fingerprint", "rule_id", "rule_name", "severity", "layer", "feature", "fid", "message_vi",
+    "message_en", "fix_vi", "fix_en", "measured", "expected", "source_doc", "source_article",
+)
+
+
+@dataclass
+class Report:
+    """The result of checking a plan.
+
+    Attributes
+    ----------
+    plan_name, rule_pack, as_of
+        What was checked, against which rules, as of which year.
+    findings
+        Every finding, sorted by severity, rule and feature (deterministic).
+    targets
+        One row per plan layer: target, planned (attributes), measured (geometry), differences.
+    districts
+        One row per district-level unit: clusters counted, minimum, whether it holds.
+    indicators
+        Occupancy and wastewater figures as of ``as_of``.
+    rules
+        The rules that ran: id, name, severity, source.
+    meta
+        Versions (kzplan, GEOS, PROJ, EPSG database), input files with hashes, the CRS.
+    """
+
+    plan_name: str
+    rule_pack: str
+    as_of: int
+    crs: str
+    findings: list[Finding] = field(default_factory=list)
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    districts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    indicators: dict[str, Any] = field(default_factory=dict)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # --- verdicts ------------------------------------------------------------------------------
+    @property
+    def valid(self) -> bool:
+        """True when no finding has severity ``error``."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when valid, 1 when some error finding."""
+        return EXIT_OK if self.valid else EXIT_FINDINGS
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Number of findings per severity, and in total."""
+        counts = {s: 0 for s in SEVERITIES}
+        for f in self.findings:
+            counts[f.severity] += 1
+        counts["total"] = len(self.findings)
+        return counts
+
+    def by_rule(self) -> dict[str, list[Finding]]:
+        """Findings grouped by rule id, in rule order."""
+        grouped: dict[str, list[Finding]] = {}
+        for f in self.findings:
+            grouped.setdefault(f.rule_id, []).append(f)
+        return grouped
+
+    def flatten(self, spec: Sequence[str] = ("rule_id", "feature")) -> list[list[Any]]:
+        """``[[f.rule_id, f.feature], ...]``: handy for tests and quick looks."""
+        return [[getattr(f, name) for name in spec] for f in self.findings]
+
+    def select(self, *, rule: str | None = None, severity: str | None = None,
+               layer: str | None = None) -> list[Finding]:
+        """Findings matching every given filter."""
+        return [
+            f for f in self.findings
+            if (rule is None or rule in (f.rule_id, f.rule_name))
+            and (severity is None or f.severity == severity)
+            and (layer is None or f.layer == layer)
+        ]
+
+    # --- tables --------------------------------------------------------------------------------
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """The findings as a GeoDataFrame in the plan's CRS (one row per finding)."""
+        rows = []
+        for f in self.findings:
+            rows.append(
+                {
+                    "fingerprint": f.fingerprint,
+                    "rule_id": f.rule_id,
+                    "rule_name": f.rule_name,
+                    "severity": f.severity,
+                    "layer": f.layer,
+                    "feature": f.feature,
+                    "fid": f.fid,
+                    "message_vi": f.message_vi,
+                    "message_en": f.message_en,
+                    "fix_vi": f.fix_vi,
+                    "fix_en": f.fix_en,
+                    "measured": json.dumps(_jsonable(f.measured), ensure_ascii=False)
+                    if f.measured is not None else None,
+                    "expected": json.dumps(_jsonable(f.expected), ensure_ascii=False)
+                    if f.expected is not None else None,
+                    "source_doc": f.source.doc if f.source else None,
+                    "source_article": f.source.article if f.source else None,
+                    "geometry": f.geometry,
+                }
+            )
+        frame = pd.DataFrame(rows, columns=[*FINDING_COLUMNS, "geometry"])
+        return gpd.GeoDataFrame(frame, geometry="geometry", crs=self.crs)
+
+    def to_summary(self) -> dict[str, Any]:
+        """Headline figures: validity, counts, targets, districts, indicators."""
+        return {
+            "plan": self.plan_name,
+            "rule_pack": self.rule_pack,
+            "as_of": self.as_of,
+            "valid": self.valid,
+            "stats": self.stats,
+            "targets": _records(self.targets),
+            "districts": _records(self.districts),
+            "indicators": _jsonable(self.indicators),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, JSON-ready (the schema is documented in docs/report-schema.json)."""
+        return {
+            "schema": "kzplan-report/1",
+            **self.to_summary(),
+            "crs": self.crs,
+            "rules": _jsonable(self.rules),
+            "findings": [f.to_dict() for f in self.findings],
+            "meta": _jsonable(self.meta),
+        }
+
+    def _repr_html_(self) -> str:
+        stats = self.stats
+        head = (
+            f"<p><strong>kzplan: {html.escape(self.plan_name)}</strong> — "
+            f"{html.escape(self.rule_pack)}, as of {self.as_of}: "
+            f"{'valid' if self.valid else 'NOT valid'}; {stats['error']} errors, "
+            f"{stats['warning']} warnings, {stats['info']} info</p>"
+        )
+        frame = self.to_frame().drop(columns=["geometry", "message_vi", "fix_vi", "fix_en"])
+        return head + self.targets.to_html(index=False, na_rep="") + frame.to_html(
+            index=False, na_rep="", max_rows=60
+        )
+
+    def __repr__(self) -> str:
+        s = self.stats
+        return (f"<Report {self.plan_name!r} as_of={self.as_of} valid={self.valid} "
+                f"errors={s['error']} warnings={s['warning']} info={s['info']}>")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    return [_jsonable(r) for r in frame.to_dict(orient="records")]
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Deterministic order: severity, rule id, layer, feature, key."""
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(
+        findings,
+        key=lambda f: (order[f.severity], f.rule_id, f.layer or "", f.fid or 0, f.feature or "",
+                       f.key),
+    )

@@ -1,0 +1,360 @@
+"""Reading planners' files (shapefile, zipped shapefile, GeoPackage, GeoJSON, standalone DBF) and
+writing outputs atomically.
+
+Reading never modifies an input. Shapefile text is read as raw bytes (GDAL's ``ENCODING=""`` open
+option) and decoded by :mod:`kzplan.encoding`, so the encoding policy is ours and predictable:
+``.cpg`` first, then the configured encoding, then detection (UTF-8, cp1258, TCVN3, VNI).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+
+from kzplan import encoding as enc
+from kzplan import messages
+from kzplan._errors import EncodingError, LayerError, SourceError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+messages.register(
+    {
+        "io.missing": {
+            "vi": "{file!r}: không tìm thấy tệp. Kiểm tra đường dẫn{hint}.",
+            "en": "{file!r}: file not found. Check the path{hint}.",
+        },
+        "io.sidecar_missing": {
+            "vi": "{file!r} (lớp {layer}): thiếu tệp đi kèm {missing}; một shapefile cần .shp, .shx"
+            " và .dbf cùng tên. Chép đủ các tệp (kể cả .prj, .cpg) vào cùng thư mục.",
+            "en": "{file!r} (layer {layer}): the sidecar file {missing} is missing; a shapefile needs"
+            " .shp, .shx and .dbf with the same name. Copy all its files (with .prj and .cpg) into"
+            " the same folder.",
+        },
+        "io.unreadable": {
+            "vi": "{file!r} (lớp {layer}): GDAL không đọc được tệp ({reason}). Mở thử trong QGIS;"
+            " nếu hỏng, xuất lại từ bản gốc.",
+            "en": "{file!r} (layer {layer}): GDAL cannot read the file ({reason}). Try opening it in"
+            " QGIS; if it is damaged, export it again from the original.",
+        },
+        "io.unsupported": {
+            "vi": "{file!r}: định dạng {suffix!r} không được hỗ trợ; dùng .shp, .zip (shapefile),"
+            " .gpkg, .geojson hoặc .dbf.",
+            "en": "{file!r}: format {suffix!r} is not supported; use .shp, .zip (shapefile), .gpkg,"
+            " .geojson or .dbf.",
+        },
+        "io.gpkg_layer_missing": {
+            "vi": "{file!r}: không có lớp {layer!r}; các lớp có trong tệp: {available}. Khai báo"
+            " `layer = \"…\"` trong [layers.{name}].",
+            "en": "{file!r}: layer {layer!r} not found; available: {available}. Set"
+            " `layer = \"…\"` under [layers.{name}].",
+        },
+        "io.bad_zip": {
+            "vi": "{file!r}: không phải tệp zip hợp lệ ({reason}). Nén lại thư mục shapefile.",
+            "en": "{file!r}: not a valid zip file ({reason}). Zip the shapefile folder again.",
+        },
+        "io.zip_escape": {
+            "vi": "{file!r}: mục {entry!r} trong zip trỏ ra ngoài thư mục giải nén; kzplan từ chối"
+            " tệp này. Nén lại chỉ các tệp của lớp, không dùng đường dẫn tuyệt đối hoặc '..'.",
+            "en": "{file!r}: entry {entry!r} points outside the extraction folder; kzplan refuses"
+            " this zip. Zip only the layer's files, without absolute paths or '..'.",
+        },
+        "io.zip_no_layer": {
+            "vi": "{file!r}: zip không chứa shapefile, GeoPackage hay GeoJSON nào (có: {entries}).",
+            "en": "{file!r}: the zip holds no shapefile, GeoPackage or GeoJSON (it has: {entries}).",
+        },
+        "io.empty": {
+            "vi": "{file!r} (lớp {layer}): lớp rỗng, không có đối tượng nào. Kiểm tra đã lưu"
+            " chỉnh sửa trong QGIS và đúng tệp.",
+            "en": "{file!r} (layer {layer}): the layer is empty, it has no features. Check that the"
+            " edits were saved in QGIS and that this is the right file.",
+        },
+        "io.not_polygon": {
+            "vi": "{file!r} (lớp {layer}): kiểu hình học {geometry_type}, nhưng lớp {layer} phải là"
+            " vùng (Polygon/MultiPolygon). Chọn đúng lớp vùng.",
+            "en": "{file!r} (layer {layer}): geometry type {geometry_type}, but layer {layer} must be"
+            " polygons (Polygon/MultiPolygon). Point kzplan at the polygon layer.",
+        },
+        "io.no_geometry": {
+            "vi": "{file!r} (lớp {layer}): lớp không có hình học, nhưng {layer} phải là lớp vùng.",
+            "en": "{file!r} (layer {layer}): the layer has no geometry, but {layer} must be a"
+            " polygon layer.",
+        },
+        "io.encoding_failed": {
+            "vi": "{file!r} (lớp {layer}): trường {field!r} của đối tượng {feature} không giải mã"
+            " được bằng {encoding} ({reason}). Khai báo bảng mã đúng: `encoding = \"…\"` trong"
+            " [layers.{layer}] hoặc `--encoding`.",
+            "en": "{file!r} (layer {layer}): field {field!r} of feature {feature} cannot be decoded"
+            " as {encoding} ({reason}). Declare the right encoding: `encoding = \"…\"` under"
+            " [layers.{layer}] or `--encoding`.",
+        },
+        "io.write_failed": {
+            "vi": "{file!r}: không ghi được ({reason}). Kiểm tra quyền ghi và dung lượng đĩa.",
+            "en": "{file!r}: cannot write ({reason}). Check write permission and disk space.",
+        },
+    }
+)
+
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dbf", ".zip")
+_SHAPEFILE_SIDECARS = (".shx", ".dbf")
+
+
+@dataclass
+class RawLayer:
+    """One layer as read from disk, before mapping onto the canonical schema."""
+
+    frame: pd.DataFrame
+    file: Path
+    layer: str | None
+    driver: str
+    declared_crs: Any
+    geometry_type: str | None
+    encoding: str | None = None
+    encoding_source: str | None = None
+    encoding_reason: str = ""
+
+
+def _sibling(path: Path, suffix: str) -> Path | None:
+    """The file next to ``path`` with ``suffix``, matched case-insensitively."""
+    exact = path.with_suffix(suffix)
+    if exact.exists():
+        return exact
+    for cand in (path.with_suffix(suffix.upper()),):
+        if cand.exists():
+            return cand
+    stem = path.stem.lower()
+    with contextlib.suppress(OSError):
+        for cand in path.parent.iterdir():
+            if cand.stem.lower() == stem and cand.suffix.lower() == suffix:
+                return cand
+    return None
+
+
+def check_shapefile_parts(path: Path, *, layer: str) -> None:
+    """Raise if a shapefile's ``.shx`` or ``.dbf`` is missing."""
+    for suffix in _SHAPEFILE_SIDECARS:
+        if _sibling(path, suffix) is None:
+            raise SourceError("io.sidecar_missing", file=str(path), layer=layer, missing=suffix)
+
+
+def list_layers(path: Path) -> list[str]:
+    """Names of the layers in a (multi-layer) data source."""
+    try:
+        return [str(name) for name, _ in pyogrio.list_layers(path)]
+    except (pyogrio.errors.DataSourceError, OSError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer="?", reason=exc) from None
+
+
+@contextlib.contextmanager
+def opened_zip(path: Path) -> Iterator[Path]:
+    """Extract a zip safely into a temporary folder and yield that folder.
+
+    Entries that would land outside the folder (absolute paths, ``..``) refuse the whole zip.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError("io.bad_zip", file=str(path), reason=exc) from None
+    with archive, tempfile.TemporaryDirectory(prefix="kzplan-zip-") as tmp:
+        root = Path(tmp).resolve()
+        for info in archive.infolist():
+            name = PurePosixPath(info.filename.replace("\\", "/"))
+            target = (root / name).resolve()
+            if name.is_absolute() or ".." in name.parts or not target.is_relative_to(root):
+                raise SourceError("io.zip_escape", file=str(path), entry=info.filename)
+        try:
+            archive.extractall(root)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise SourceError("io.bad_zip", file=str(path), reason=exc) from None
+        yield root
+
+
+def _decode_column(
+    values: pd.Series, codec: str, *, file: Path, layer: str, field_name: str, ids: pd.Series
+) -> pd.Series:
+    out = []
+    for i, value in enumerate(values):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            out.append(None)
+            continue
+        try:
+            out.append(enc.decode(str(value).encode("latin-1"), codec))
+        except (UnicodeError, ValueError) as exc:
+            raise EncodingError(
+                "io.encoding_failed", file=str(file), layer=layer, field=field_name,
+                feature=ids.iloc[i], encoding=codec, reason=exc,
+            ) from None
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None) -> RawLayer:
+    """Read a shapefile or standalone DBF with raw bytes, then decode text ourselves."""
+    try:
+        frame = pyogrio.read_dataframe(path, ENCODING="", use_arrow=False)
+        info = pyogrio.read_info(path, ENCODING="")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=layer, reason=exc) from None
+    text_cols = [
+        c for c in frame.columns
+        if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
+    ]
+    cpg_label = enc.read_cpg(path)
+    codec, source, reason = None, None, ""
+    if cpg_label is not None:
+        codec = enc.normalize_cpg(cpg_label)
+        source, reason = "cpg", cpg_label.strip()
+    if codec is None and encoding:
+        codec = enc.normalize_cpg(encoding) or encoding
+        source, reason = "config", encoding
+    if codec is None:
+        samples = [
+            str(v).encode("latin-1") for c in text_cols for v in frame[c] if isinstance(v, str)
+        ]
+        detection = enc.detect(samples)
+        codec, source, reason = detection.encoding, "detected", detection.reason
+    ids = pd.Series(range(1, len(frame) + 1))
+    for column in text_cols:
+        frame[column] = _decode_column(
+            frame[column], codec, file=path, layer=layer, field_name=column, ids=ids
+        )
+    return RawLayer(
+        frame=frame,
+        file=path,
+        layer=None,
+        driver="ESRI Shapefile",
+        declared_crs=info.get("crs"),
+        geometry_type=info.get("geometry_type"),
+        encoding=codec,
+        encoding_source=source,
+        encoding_reason=reason,
+    )
+
+
+def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str | None = None
+             ) -> RawLayer:
+    """Read one layer of ``path`` (not a zip: see :func:`opened_zip`) without changing it."""
+    if not path.exists():
+        raise SourceError("io.missing", file=str(path), hint="")
+    suffix = path.suffix.lower()
+    if suffix == ".shp":
+        check_shapefile_parts(path, layer=name)
+        return _read_dbf_layer(path, layer=name, encoding=encoding)
+    if suffix == ".dbf":
+        return _read_dbf_layer(path, layer=name, encoding=encoding)
+    if suffix not in (".gpkg", ".geojson", ".json"):
+        raise SourceError("io.unsupported", file=str(path), suffix=suffix)
+    if suffix == ".gpkg":
+        available = list_layers(path)
+        wanted = layer or name
+        if wanted not in available:
+            if layer is None and len(available) == 1:
+                wanted = available[0]
+            else:
+                raise SourceError(
+                    "io.gpkg_layer_missing", file=str(path), layer=wanted, name=name,
+                    available=available,
+                )
+        layer = wanted
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False)
+        info = pyogrio.read_info(path, layer=layer)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    return RawLayer(
+        frame=frame,
+        file=path,
+        layer=layer,
+        driver=str(info.get("driver") or ("GPKG" if suffix == ".gpkg" else "GeoJSON")),
+        declared_crs=info.get("crs"),
+        geometry_type=info.get("geometry_type"),
+        encoding="utf-8",
+        encoding_source="format",
+        encoding_reason="GeoPackage/GeoJSON text is UTF-8",
+    )
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it over ``target`` only on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def write_vector(frame: gpd.GeoDataFrame, target: str | Path, *, layer: str | None = None,
+                 driver: str | None = None) -> Path:
+    """Write a GeoDataFrame atomically (GeoPackage, GeoJSON, or a shapefile with UTF-8 ``.cpg``)."""
+    target = Path(target)
+    if target.suffix.lower() == ".shp":
+        return write_shapefile(frame, target)
+    with atomic_path(target) as tmp:
+        kwargs: dict[str, Any] = {"driver": driver} if driver else {}
+        if layer:
+            kwargs["layer"] = layer
+        frame.to_file(tmp, **kwargs)
+    return target
+
+
+def write_shapefile(frame: gpd.GeoDataFrame, target: Path) -> Path:
+    """Write a shapefile (all its parts, UTF-8 ``.cpg``) into a temp folder, then move it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".kzplan-", dir=target.parent) as tmp:
+        out = Path(tmp) / target.name
+        try:
+            frame.to_file(out, driver="ESRI Shapefile", encoding="UTF-8")
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+            raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+        for part in sorted(Path(tmp).iterdir()):
+            os.replace(part, target.with_suffix(part.suffix))
+    return target
+
+
+def copy_tree_atomic(src: Path, dst: Path) -> None:
+    """Copy a folder into place atomically (used for report bundles)."""
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(src, tmp)
+    if dst.exists():
+        shutil.rmtree(dst)
+    os.replace(tmp, dst)
+
+
+@dataclass
+class Sources:
+    """Files found for each layer name when a folder or several files are given."""
+
+    files: dict[str, tuple[Path, str | None]] = field(default_factory=dict)

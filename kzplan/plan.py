@@ -1,0 +1,538 @@
+"""Loading a plan: find its layers, read them, map them onto the canonical schema, reproject.
+
+:func:`load_plan` takes a ``kzplan.toml`` configuration, a folder, a zip, a GeoPackage or single
+files and returns a :class:`Plan`: the layers as GeoDataFrames in the plan's CRS (EPSG:9216 by
+default) with canonical fields and a measured area column ``dt_do_ha``, plus what was learnt while
+reading (file, driver, CRS, encoding, hygiene notes) in :class:`LayerInfo`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from kzplan import crs as kcrs
+from kzplan import io, messages, schema
+from kzplan._errors import ConfigError, LayerError, SourceError
+from kzplan.config import LayerSpec, PlanConfig, load_config
+
+messages.register(
+    {
+        "schema.missing_field": {
+            "vi": "{file!r} (lớp {layer}): thiếu trường bắt buộc {field!r} ({meaning}); các trường"
+            " có trong tệp: {available}. Nếu trường mang tên khác, khai báo"
+            " `fields = {{ {field} = \"TÊN_TRƯỜNG\" }}` trong [layers.{layer}].",
+            "en": "{file!r} (layer {layer}): required field {field!r} ({meaning}) is missing; fields"
+            " in the file: {available}. If it has another name, map it with"
+            " `fields = {{ {field} = \"THEIR_FIELD\" }}` under [layers.{layer}].",
+        },
+        "schema.mapped_field_missing": {
+            "vi": "{file!r} (lớp {layer}): cấu hình ánh xạ {field!r} sang trường {source!r} nhưng tệp"
+            " không có trường đó; các trường có trong tệp: {available}.",
+            "en": "{file!r} (layer {layer}): the configuration maps {field!r} to {source!r}, but the"
+            " file has no such field; fields in the file: {available}.",
+        },
+        "schema.wrong_type": {
+            "vi": "{file!r} (lớp {layer}): đối tượng {feature}: trường {field!r} = {value!r} không"
+            " phải {expected}. Sửa giá trị trong bảng thuộc tính (QGIS: Open Attribute Table).",
+            "en": "{file!r} (layer {layer}): feature {feature}: field {field!r} = {value!r} is not"
+            " {expected}. Fix the value in the attribute table (QGIS: Open Attribute Table).",
+        },
+        "plan.no_layers": {
+            "vi": "{path!r}: không tìm thấy lớp nào của kế hoạch (cần tệp tên kcn, ccn, kkt, huyen"
+            " hoặc districts với đuôi .shp/.gpkg/.geojson/.dbf/.zip, hoặc một kzplan.toml).",
+            "en": "{path!r}: no plan layers found (expected files named kcn, ccn, kkt, huyen or"
+            " districts ending in .shp/.gpkg/.geojson/.dbf/.zip, or a kzplan.toml).",
+        },
+        "plan.unknown_file_layer": {
+            "vi": "{file!r}: không biết đây là lớp nào. Đặt tên tệp là kcn, ccn, kkt, huyen hoặc"
+            " districts, hoặc chỉ rõ: `ccn={file}`.",
+            "en": "{file!r}: cannot tell which layer this is. Name the file kcn, ccn, kkt, huyen or"
+            " districts, or say which: `ccn={file}`.",
+        },
+        "note.encoding_detected": {
+            "vi": "Tệp không có .cpg; bảng mã được nhận dạng là {encoding} ({reason}).",
+            "en": "No .cpg file; the encoding was detected as {encoding} ({reason}).",
+        },
+        "note.encoding_legacy": {
+            "vi": "Văn bản thuộc tính ở bảng mã cũ {encoding} đã được chuyển sang Unicode (NFC);"
+            " nên lưu lại bản UTF-8 (`kzplan clean`).",
+            "en": "Attribute text in the legacy {encoding} encoding was converted to Unicode (NFC);"
+            " save a UTF-8 copy (`kzplan clean`).",
+        },
+        "note.value_coerced": {
+            "vi": "Trường {field!r} lưu dạng văn bản; đã đọc thành số.",
+            "en": "Field {field!r} is stored as text; it was read as numbers.",
+        },
+    }
+)
+
+_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "districts": {
+        "ma_huyen": ("ma_huyen", "district_code", "mahuyen", "code", "ma"),
+        "ten": ("ten", "name_vi", "ten_huyen", "name"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A data-hygiene observation made while loading (shown as an info finding)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str | None = None) -> str:
+        """The note in ``lang``."""
+        return messages.text(self.key, lang, **self.params)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """What kzplan learnt while reading one layer."""
+
+    name: str
+    file: Path | None
+    driver: str
+    layer: str | None = None
+    crs: str | None = None
+    crs_source: str | None = None
+    encoding: str | None = None
+    encoding_source: str | None = None
+    count: int = 0
+    notes: tuple[Any, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``file`` or ``file:layer`` for messages."""
+        if self.file is None:
+            return "(kzplan)"
+        return f"{self.file.name}:{self.layer}" if self.layer else self.file.name
+
+
+@dataclass
+class Plan:
+    """The plan's layers in canonical form, with how each was read."""
+
+    config: PlanConfig
+    layers: dict[str, pd.DataFrame]
+    info: dict[str, LayerInfo]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.layers[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.layers
+
+    @property
+    def crs(self) -> str:
+        """The plan's working CRS."""
+        return self.config.crs
+
+    def district_table(self) -> pd.DataFrame:
+        """The district-level units: the ``huyen`` layer, or kzplan's built-in table."""
+        if "huyen" in self.layers:
+            return self.layers["huyen"]
+        return builtin_districts()
+
+    def copy(self) -> Plan:
+        """A deep copy (for what-if edits)."""
+        return Plan(self.config, {k: v.copy() for k, v in self.layers.items()}, dict(self.info))
+
+    def summary(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per layer: file, driver, CRS, encoding, features, total area."""
+        rows = []
+        for name, info in self.info.items():
+            frame = self.layers[name]
+            area = frame["dt_do_ha"].sum() if "dt_do_ha" in frame else np.nan
+            planned = frame["dt_qh_ha"].sum() if "dt_qh_ha" in frame else np.nan
+            rows.append(
+                {
+                    "layer": name,
+                    "label": schema.LAYER_LABELS[name][lang or messages.default_lang()],
+                    "file": info.label,
+                    "driver": info.driver,
+                    "crs": info.crs,
+                    "encoding": info.encoding,
+                    "features": info.count,
+                    "planned_ha": planned,
+                    "measured_ha": area,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def _repr_html_(self) -> str:
+        table = self.summary().to_html(index=False, na_rep="", float_format=lambda v: f"{v:,.2f}")
+        title = html.escape(self.config.name)
+        return f"<div><strong>kzplan plan: {title}</strong> (CRS {html.escape(self.crs)})" \
+               f"{table}</div>"
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={len(v)}" for k, v in self.layers.items())
+        return f"<Plan {self.config.name!r} {parts}>"
+
+
+def builtin_districts() -> pd.DataFrame:
+    """The 10 pre-2025 district-level units of Kon Tum, from kzplan's own table."""
+    return pd.DataFrame(
+        [dict(zip(("ma_huyen", "ten", "ten_ascii", "loai", "min_ccn"), d, strict=True))
+         for d in schema.DISTRICTS]
+    )
+
+
+# --- finding the layers ------------------------------------------------------------------------
+
+
+def bundled_path() -> Path:
+    """The folder of the bundled Kon Tum 2030 plan."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "geodata", here / "geodata"):
+        if (cand / "kzplan.toml").exists():
+            return cand
+    msg_path = here.parent / "geodata"
+    raise SourceError("io.missing", file=str(msg_path / "kzplan.toml"), hint="")
+
+
+def _layer_name(path: Path) -> str | None:
+    stem = path.stem.lower()
+    return stem if stem in schema.ALL_LAYERS else None
+
+
+def _scan_folder(folder: Path) -> dict[str, LayerSpec]:
+    found: dict[str, LayerSpec] = {}
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix.lower()
+        if suffix not in io.VECTOR_SUFFIXES or path.name.startswith("."):
+            continue
+        if suffix == ".gpkg":
+            for name in io.list_layers(path):
+                if name in schema.ALL_LAYERS and name not in found:
+                    found[name] = LayerSpec(name=name, path=path, layer=name)
+            continue
+        name = _layer_name(path)
+        if name is None or name in found:
+            continue
+        if suffix == ".dbf" and any(
+            p.suffix.lower() == ".shp" and p.stem.lower() == path.stem.lower()
+            for p in folder.iterdir()
+        ):
+            continue
+        found[name] = LayerSpec(name=name, path=path)
+    return found
+
+
+def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
+    """The configuration and layer specs for one command-line path."""
+    if path.is_dir():
+        toml = path / "kzplan.toml"
+        if toml.exists():
+            cfg = load_config(toml)
+            return cfg, dict(cfg.layers)
+        specs = _scan_folder(path)
+        if not specs:
+            raise SourceError("plan.no_layers", path=str(path))
+        return PlanConfig(source=None), specs
+    if not path.exists():
+        raise SourceError("io.missing", file=str(path), hint="")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        cfg = load_config(path)
+        return cfg, dict(cfg.layers)
+    if suffix == ".gpkg":
+        specs = {
+            n: LayerSpec(name=n, path=path, layer=n)
+            for n in io.list_layers(path)
+            if n in schema.ALL_LAYERS
+        }
+        if not specs:
+            raise SourceError("plan.no_layers", path=str(path))
+        return PlanConfig(), specs
+    name = _layer_name(path)
+    if suffix not in io.VECTOR_SUFFIXES:
+        raise SourceError("io.unsupported", file=str(path), suffix=suffix)
+    if name is None and suffix != ".zip":
+        raise SourceError("plan.unknown_file_layer", file=str(path))
+    if suffix == ".zip" and name is None:
+        return PlanConfig(), {"*": LayerSpec(name="*", path=path)}
+    return PlanConfig(), {name: LayerSpec(name=name, path=path)} if name else {}
+
+
+def parse_layer_arg(arg: str) -> tuple[str | None, Path]:
+    """``ccn=path/to/file.shp`` -> ("ccn", path); a plain path -> (None, path)."""
+    name, sep, rest = arg.partition("=")
+    if sep and name in schema.ALL_LAYERS:
+        return name, Path(rest)
+    return None, Path(arg)
+
+
+# --- canonical schema --------------------------------------------------------------------------
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        return value or None
+    return value
+
+
+def _parse_number(value: Any) -> float | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        # 1.729,72 (Vietnamese) or 1,729.72 (English)
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
+            else text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def _feature_id(frame: pd.DataFrame, i: int) -> str:
+    if "ma" in frame.columns:
+        value = frame["ma"].iloc[i]
+        if isinstance(value, str) and value:
+            return f"#{i + 1} ({value})"
+    return f"#{i + 1}"
+
+
+def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list[Note]]:
+    frame = raw.frame
+    name = spec.name
+    file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
+    fields = schema.LAYER_FIELDS[name]
+    lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
+    available = ", ".join(str(c) for c in frame.columns if c != "geometry")
+    rename: dict[str, str] = {}
+    for f in fields:
+        if f.name in spec.fields:
+            source = spec.fields[f.name]
+            match = lower.get(source.lower())
+            if match is None:
+                raise LayerError(
+                    "schema.mapped_field_missing", file=file, layer=name, field=f.name,
+                    source=source, available=available,
+                )
+            rename[match] = f.name
+            continue
+        candidates = _ALIASES.get(name, {}).get(f.name, (f.name,))
+        match = next((lower[c] for c in candidates if c in lower), None)
+        if match is not None:
+            rename[match] = f.name
+        elif f.required:
+            raise LayerError(
+                "schema.missing_field", file=file, layer=name, field=f.name,
+                meaning=f.en, available=available or "-",
+            )
+    out = frame.rename(columns=rename)
+    notes: list[Note] = []
+    for f in fields:
+        if f.name not in out.columns:
+            out[f.name] = None
+            continue
+        column = out[f.name]
+        if f.type == "str":
+            values = [_nfc(v) for v in column]
+            if f.name == "ma_huyen":
+                values = [
+                    (f"{int(v):03d}" if isinstance(v, (int, float, np.integer, np.floating))
+                     and not pd.isna(v) else v)
+                    for v in values
+                ]
+                values = [v.zfill(3) if isinstance(v, str) and v.isdigit() else v for v in values]
+            out[f.name] = pd.Series(values, index=out.index, dtype=object)
+            continue
+        was_text = column.dtype == object
+        parsed = []
+        for i, value in enumerate(column):
+            try:
+                number = _parse_number(value)
+            except ValueError:
+                expected = "một số nguyên" if f.type == "int" else "một số"
+                raise LayerError(
+                    "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
+                    field=f.name, value=value,
+                    expected="an integer" if f.type == "int" else "a number",
+                ) from None
+            if f.type == "int" and number is not None and number != int(number):
+                raise LayerError(
+                    "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
+                    field=f.name, value=value, expected="an integer",
+                )
+            parsed.append(number)
+        if was_text and any(isinstance(v, str) and v.strip() for v in column):
+            notes.append(Note("note.value_coerced", {"field": f.name}))
+        series = pd.Series(parsed, index=out.index, dtype="float64")
+        out[f.name] = series.astype("Int64") if f.type == "int" else series
+    ordered = [f.name for f in fields] + [
+        c for c in out.columns if c not in {f.name for f in fields} and c != "geometry"
+    ]
+    if "geometry" in out.columns:
+        ordered.append("geometry")
+    return out[ordered], notes
+
+
+_POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon M",
+              "MultiPolygon M", "Polygon ZM", "MultiPolygon ZM", "Unknown", "Geometry",
+              "GeometryCollection"}
+
+
+def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
+                encoding: str | None) -> tuple[pd.DataFrame, LayerInfo]:
+    raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
+                      encoding=spec.encoding or encoding)
+    file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
+    if len(raw.frame) == 0:
+        raise LayerError("io.empty", file=file, layer=spec.name)
+    notes: list[Any] = []
+    if raw.encoding_source == "detected":
+        notes.append(Note("note.encoding_detected",
+                          {"encoding": raw.encoding, "reason": raw.encoding_reason}))
+    if raw.encoding in ("tcvn3", "vni", "cp1258"):
+        notes.append(Note("note.encoding_legacy", {"encoding": raw.encoding}))
+    frame, more = _canonicalise(raw, spec)
+    notes.extend(more)
+    crs_label, crs_source = None, None
+    if spec.name in schema.TABLE_LAYERS:
+        frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    else:
+        if not isinstance(frame, gpd.GeoDataFrame) or raw.geometry_type is None:
+            raise LayerError("io.no_geometry", file=file, layer=spec.name)
+        if raw.geometry_type not in _POLYGONAL:
+            raise LayerError("io.not_polygon", file=file, layer=spec.name,
+                             geometry_type=raw.geometry_type)
+        bounds = frame.geometry.total_bounds
+        resolved = kcrs.resolve_crs(
+            raw.declared_crs, tuple(float(b) for b in bounds),
+            override=crs or spec.crs, file=file, layer=spec.name,
+        )
+        notes.extend(resolved.notes)
+        frame = frame.set_crs(resolved.crs, allow_override=True).to_crs(config.crs)
+        frame["dt_do_ha"] = kcrs.area_ha(frame.geometry)
+        crs_label = f"EPSG:{resolved.epsg}" if resolved.epsg else resolved.crs.name
+        crs_source = resolved.source
+    info = LayerInfo(
+        name=spec.name, file=raw.file, driver=raw.driver, layer=raw.layer, crs=crs_label,
+        crs_source=crs_source, encoding=raw.encoding, encoding_source=raw.encoding_source,
+        count=len(frame), notes=tuple(notes),
+    )
+    return frame.reset_index(drop=True), info
+
+
+def load_plan(
+    source: str | Path | Iterable[str | Path] | None = None,
+    *,
+    crs: str | None = None,
+    encoding: str | None = None,
+    districts: str | Path | None = None,
+    config: PlanConfig | None = None,
+) -> Plan:
+    """Load a plan.
+
+    Parameters
+    ----------
+    source
+        A ``kzplan.toml``, a folder (with a ``kzplan.toml`` or files named after the layers), a
+        zip, a GeoPackage, a single file, or several of these; ``name=path`` says which layer a
+        file is. ``None`` loads the bundled Kon Tum 2030 plan.
+    crs
+        CRS for layers whose files do not declare one (wins over the files), e.g. ``"EPSG:9216"``.
+    encoding
+        Attribute encoding for shapefiles without a ``.cpg`` (otherwise it is detected).
+    districts
+        A district boundary layer (any supported format and CRS) to add to the configuration.
+    config
+        A configuration to use instead of reading one.
+
+    Examples
+    --------
+    >>> plan = load_plan()  # the bundled plan
+    >>> plan["ccn"][["ma", "ten", "dt_qh_ha", "dt_do_ha"]].head()  # doctest: +SKIP
+    """
+    if source is None:
+        source = [bundled_path()]
+    elif isinstance(source, (str, Path)):
+        source = [source]
+    with contextlib.ExitStack() as stack:
+        cfg = config
+        specs: dict[str, LayerSpec] = dict(config.layers) if config else {}
+        for item in source:
+            name, path = parse_layer_arg(str(item))
+            if path.suffix.lower() == ".zip" and path.exists() and name is None:
+                folder = stack.enter_context(io.opened_zip(path))
+                sub_cfg, sub_specs = _zip_specs(path, folder)
+            elif name is not None:
+                sub_cfg, sub_specs = PlanConfig(), {name: LayerSpec(name=name, path=path)}
+                if path.suffix.lower() == ".zip":
+                    folder = stack.enter_context(io.opened_zip(path))
+                    inner = _zip_specs(path, folder)[1]
+                    sub_specs = {name: replace(next(iter(inner.values())), name=name)}
+            else:
+                sub_cfg, sub_specs = _specs_for(path)
+            if cfg is None or (sub_cfg.source is not None and cfg.source is None):
+                cfg = replace(sub_cfg, layers={}) if cfg is None else replace(
+                    sub_cfg, layers=cfg.layers)
+            specs.update(sub_specs)
+        assert cfg is not None
+        if districts is not None:
+            dname, dpath = parse_layer_arg(str(districts))
+            specs["districts"] = LayerSpec(name="districts", path=dpath)
+            if dpath.suffix.lower() == ".zip":
+                folder = stack.enter_context(io.opened_zip(dpath))
+                inner = _zip_specs(dpath, folder)[1]
+                specs["districts"] = replace(next(iter(inner.values())), name="districts")
+        cfg = replace(cfg, layers=specs)
+        layers: dict[str, pd.DataFrame] = {}
+        infos: dict[str, LayerInfo] = {}
+        for name in schema.ALL_LAYERS:
+            if name not in specs:
+                continue
+            frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding)
+            layers[name], infos[name] = frame, info
+    return Plan(cfg, layers, infos)
+
+
+def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
+    """Layer specs for an extracted zip: a kzplan.toml, named files, or a single layer."""
+    tomls = sorted(folder.rglob("kzplan.toml"))
+    if tomls:
+        cfg = load_config(tomls[0])
+        return replace(cfg, source=None), dict(cfg.layers)
+    vectors = [
+        p for p in sorted(folder.rglob("*"))
+        if p.suffix.lower() in (".shp", ".gpkg", ".geojson", ".json", ".dbf")
+        and not p.name.startswith(".") and "__MACOSX" not in p.parts
+    ]
+    shp_stems = {p.with_suffix("").as_posix().lower() for p in vectors if p.suffix.lower() == ".shp"}
+    vectors = [p for p in vectors if not (p.suffix.lower() == ".dbf"
+                                          and p.with_suffix("").as_posix().lower() in shp_stems)]
+    if not vectors:
+        entries = ", ".join(p.name for p in sorted(folder.rglob("*")) if p.is_file()) or "-"
+        raise SourceError("io.zip_no_layer", file=str(zip_path), entries=entries)
+    specs: dict[str, LayerSpec] = {}
+    for p in vectors:
+        name = _layer_name(p)
+        if name is None and len(vectors) == 1:
+            name = _layer_name(zip_path) or "*"
+        if name is not None and name not in specs:
+            specs[name] = LayerSpec(name=name, path=p)
+    if "*" in specs:
+        raise SourceError("plan.unknown_file_layer", file=str(zip_path))
+    return PlanConfig(), specs
+
+
+__all__ = ["LayerInfo", "Note", "Plan", "builtin_districts", "bundled_path", "load_plan"]
+_ = ConfigError

@@ -1,0 +1,235 @@
+"""Terminal output: readable tables at a glance (rich)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kzplan import io, messages, schema
+from kzplan.findings import SEVERITIES, SEVERITY_LABELS
+
+if TYPE_CHECKING:
+    from kzplan.findings import Report
+    from kzplan.plan import Plan
+    from kzplan.rules.pack import RulePack
+
+messages.register(
+    {
+        "term.info_title": {"vi": "Kế hoạch {name}: các lớp dữ liệu",
+                            "en": "Plan {name}: layers"},
+        "term.layer": {"vi": "Lớp", "en": "Layer"},
+        "term.file": {"vi": "Tệp", "en": "File"},
+        "term.driver": {"vi": "Định dạng", "en": "Driver"},
+        "term.crs": {"vi": "Hệ tọa độ", "en": "CRS"},
+        "term.encoding": {"vi": "Bảng mã", "en": "Encoding"},
+        "term.features": {"vi": "Số đối tượng", "en": "Features"},
+        "term.planned": {"vi": "DT quy hoạch (ha)", "en": "Planned (ha)"},
+        "term.measured": {"vi": "DT đo được (ha)", "en": "Measured (ha)"},
+        "term.target": {"vi": "Chỉ tiêu", "en": "Target"},
+        "term.diff": {"vi": "Chênh (ha)", "en": "Diff (ha)"},
+        "term.count": {"vi": "Số lượng", "en": "Count"},
+        "term.code": {"vi": "Mã", "en": "Code"},
+        "term.name": {"vi": "Tên", "en": "Name"},
+        "term.status": {"vi": "Trạng thái", "en": "Status"},
+        "term.confidence": {"vi": "Độ tin cậy", "en": "Confidence"},
+        "term.features_title": {"vi": "{layer}: từng đối tượng", "en": "{layer}: features"},
+        "term.notes": {"vi": "Ghi nhận khi đọc", "en": "Loading notes"},
+        "term.report_title": {
+            "vi": "Kiểm tra {plan} theo {pack}, tính đến năm {as_of}",
+            "en": "Check of {plan} against {pack}, as of {as_of}",
+        },
+        "term.targets_title": {"vi": "Chỉ tiêu – quy hoạch – đo được",
+                               "en": "Targets vs planned vs measured"},
+        "term.districts_title": {"vi": "CCN theo huyện (trước 7/2025)",
+                                 "en": "Clusters per district (pre-07/2025)"},
+        "term.district": {"vi": "Huyện", "en": "District"},
+        "term.min": {"vi": "Tối thiểu", "en": "Minimum"},
+        "term.operating": {"vi": "Đang HĐ", "en": "Operating"},
+        "term.ok": {"vi": "Đạt", "en": "OK"},
+        "term.yes": {"vi": "đạt", "en": "yes"},
+        "term.no": {"vi": "KHÔNG", "en": "NO"},
+        "term.indicators": {
+            "vi": "Lấp đầy: {known}/{established} KCN/CCN đã thành lập có số liệu, TB {mean} %;"
+            " chỉ tiêu {target}. XLNT: {ok} có, {missing} chưa có, {unknown} chưa rõ;"
+            " {op_without} đang hoạt động mà chưa có XLNT đạt chuẩn.",
+            "en": "Occupancy: {known}/{established} established zones/clusters have a figure,"
+            " mean {mean} %; target {target}. Wastewater: {ok} yes, {missing} no, {unknown}"
+            " unknown; {op_without} operating without a standard plant.",
+        },
+        "term.findings_title": {"vi": "Phát hiện", "en": "Findings"},
+        "term.rule": {"vi": "Luật", "en": "Rule"},
+        "term.severity": {"vi": "Mức", "en": "Severity"},
+        "term.feature": {"vi": "Đối tượng", "en": "Feature"},
+        "term.message": {"vi": "Nội dung / cách sửa", "en": "Message / fix"},
+        "term.verdict_ok": {"vi": "ĐẠT: không có lỗi ({warning} cảnh báo, {info} thông tin).",
+                            "en": "PASS: no errors ({warning} warnings, {info} info)."},
+        "term.verdict_fail": {
+            "vi": "KHÔNG ĐẠT: {error} lỗi, {warning} cảnh báo, {info} thông tin.",
+            "en": "FAIL: {error} errors, {warning} warnings, {info} info.",
+        },
+        "term.rules_title": {"vi": "Gói luật {pack} (phiên bản {version})",
+                             "en": "Rule pack {pack} (version {version})"},
+        "term.source": {"vi": "Nguồn", "en": "Source"},
+        "term.params": {"vi": "Tham số", "en": "Parameters"},
+        "term.none_target": {"vi": "chưa đến năm chỉ tiêu", "en": "no target year reached yet"},
+    }
+)
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _t(key: str, lang: str, **kw: Any) -> str:
+    return messages.text(key, lang, **kw)
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    if value is None or value != value:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:
+    """Per layer: file, driver, CRS, encoding, count, total and per-feature areas."""
+    table = Table(title=_t("term.info_title", lang, name=plan.config.name), title_justify="left")
+    for key in ("term.layer", "term.file", "term.driver", "term.crs", "term.encoding"):
+        table.add_column(_t(key, lang))
+    for key in ("term.features", "term.planned", "term.measured"):
+        table.add_column(_t(key, lang), justify="right")
+    summary = plan.summary(lang)
+    for row in summary.itertuples():
+        info = plan.info[row.layer]
+        enc = f"{info.encoding or '–'} ({info.encoding_source})" if info.encoding_source else "–"
+        crs = f"{info.crs} ({info.crs_source})" if info.crs else "–"
+        table.add_row(f"{row.layer}: {row.label}", info.label, info.driver, crs, enc,
+                      str(row.features), _num(row.planned_ha), _num(row.measured_ha))
+    console.print(table)
+    for name in schema.PLAN_LAYERS:
+        if name not in plan:
+            continue
+        frame = plan[name]
+        ft = Table(title=_t("term.features_title", lang, layer=schema.LAYER_LABELS[name][lang]),
+                   title_justify="left")
+        for key in ("term.code", "term.name", "term.district", "term.status", "term.confidence"):
+            ft.add_column(_t(key, lang))
+        ft.add_column(_t("term.planned", lang), justify="right")
+        ft.add_column(_t("term.measured", lang), justify="right")
+        for r in frame.itertuples():
+            ft.add_row(Text(str(r.ma or "")), Text(str(r.ten or "")), Text(str(r.ma_huyen or "")),
+                       Text(str(r.trang_thai or "")), Text(str(r.tin_cay or "")),
+                       _num(r.dt_qh_ha), _num(r.dt_do_ha))
+        console.print(ft)
+    notes = [(n, info) for n, info in plan.info.items() for _ in info.notes]
+    if notes:
+        console.print(f"[bold]{_t('term.notes', lang)}[/bold]")
+        for name, info in plan.info.items():
+            for note in info.notes:
+                console.print(Text(f"  {name} ({info.label}): "
+                                   + messages.text(note.key, lang, **note.params)))
+
+
+def print_targets(report: Report, console: Console, lang: str) -> None:
+    """The targets table."""
+    table = Table(title=_t("term.targets_title", lang), title_justify="left")
+    table.add_column(_t("term.layer", lang))
+    for key in ("term.count", "term.target", "term.planned", "term.measured", "term.diff"):
+        table.add_column(_t(key, lang), justify="right")
+    for r in report.targets.itertuples():
+        label = r.label_vi if lang == "vi" else r.label_en
+        count_ok = r.count_target is None or r.count == r.count_target
+        table.add_row(
+            label,
+            Text(f"{r.count}/{_num(r.count_target)}", style="" if count_ok else "bold red"),
+            _num(r.area_target_ha), _num(r.area_planned_ha), _num(r.area_measured_ha),
+            _num(r.diff_planned_ha),
+        )
+    console.print(table)
+
+
+def print_districts(report: Report, console: Console, lang: str) -> None:
+    """The per-district table."""
+    table = Table(title=_t("term.districts_title", lang), title_justify="left")
+    table.add_column(_t("term.code", lang))
+    table.add_column(_t("term.district", lang))
+    for key in ("term.count", "term.min", "term.operating", "term.planned"):
+        table.add_column(_t(key, lang), justify="right")
+    table.add_column(_t("term.ok", lang))
+    for r in report.districts.itertuples():
+        ok = Text(_t("term.yes", lang), style="green") if r.ok else Text(_t("term.no", lang),
+                                                                        style="bold red")
+        table.add_row(r.ma_huyen, Text(str(r.ten)), str(r.ccn), str(r.min_ccn),
+                      str(r.ccn_operating), _num(r.ccn_planned_ha), ok)
+    console.print(table)
+
+
+def indicators_line(report: Report, lang: str) -> str:
+    """One sentence of occupancy and wastewater figures."""
+    ind = report.indicators
+    target = (f"{_num(ind.get('occupancy_target_pct'), 0)} % ({ind.get('occupancy_target_year')})"
+              if ind.get("occupancy_target_year") else _t("term.none_target", lang))
+    return _t("term.indicators", lang, known=ind.get("occupancy_known", 0),
+              established=ind.get("established", 0), mean=_num(ind.get("occupancy_mean_pct"), 1),
+              target=target, ok=ind.get("wastewater_ok", 0),
+              missing=ind.get("wastewater_missing", 0), unknown=ind.get("wastewater_unknown", 0),
+              op_without=ind.get("operating_without_wastewater", 0))
+
+
+def print_report(report: Report, *, console: Console, lang: str = "vi") -> None:
+    """Summary (targets, districts, indicators), then the findings, then the verdict."""
+    console.print(Text(_t("term.report_title", lang, plan=report.plan_name,
+                          pack=report.rule_pack, as_of=report.as_of), style="bold"))
+    print_targets(report, console, lang)
+    print_districts(report, console, lang)
+    console.print(Text(indicators_line(report, lang)))
+    if report.findings:
+        table = Table(title=_t("term.findings_title", lang), title_justify="left",
+                      show_lines=False)
+        table.add_column(_t("term.severity", lang))
+        table.add_column(_t("term.rule", lang))
+        table.add_column(_t("term.feature", lang))
+        table.add_column(_t("term.message", lang), overflow="fold")
+        for f in report.findings:
+            body = Text(f.message(lang))
+            body.append("\n→ " + f.fix(lang), style="dim")
+            table.add_row(Text(SEVERITY_LABELS[f.severity][lang], style=_STYLE[f.severity]),
+                          f"{f.rule_id}\n{f.rule_name}",
+                          Text(f"{f.layer or ''} {f.feature or ''}".strip()), body)
+        console.print(table)
+    stats = report.stats
+    key = "term.verdict_ok" if report.valid else "term.verdict_fail"
+    console.print(Text(_t(key, lang, **{s: stats[s] for s in SEVERITIES}),
+                       style="bold green" if report.valid else "bold red"))
+
+
+def print_rules(pack: RulePack, *, console: Console, lang: str = "vi",
+                verbose: bool = False) -> None:
+    """The rules of a pack with severity, source (and parameters, templates when verbose)."""
+    table = Table(title=_t("term.rules_title", lang, pack=pack.id, version=pack.version),
+                  title_justify="left", show_lines=verbose)
+    table.add_column("ID")
+    table.add_column(_t("term.rule", lang))
+    table.add_column(_t("term.severity", lang))
+    table.add_column(_t("term.source", lang), overflow="fold")
+    if verbose:
+        table.add_column(_t("term.params", lang), overflow="fold")
+    for r in pack.rules:
+        row = [r.id, Text(f"{r.name}\n{r.title(lang)}"),
+               Text(SEVERITY_LABELS[r.severity][lang], style=_STYLE[r.severity]),
+               Text(r.source.label() + (f"\n“{r.source.quote_vi if lang == 'vi' else r.source.quote_en}”"
+                                        if verbose and r.source.quote_vi else ""))]
+        if verbose:
+            row.append(Text("\n".join(f"{k} = {v}" for k, v in r.params.items()) or "–"))
+        table.add_row(*row)
+    console.print(table)
+
+
+def write(report: Report, target: Path, *, lang: str = "vi", plan: Plan | None = None) -> Path:
+    """Write the terminal report as plain text."""
+    console = Console(record=True, width=140, file=open(__import__("os").devnull, "w"))  # noqa: SIM115
+    print_report(report, console=console, lang=lang)
+    return io.write_text(target, console.export_text())

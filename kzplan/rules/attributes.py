@@ -1,0 +1,135 @@
+"""Attribute checks: codes, domains, ranges, status consistency, required values (AT)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from kzplan import schema
+from kzplan.rules.engine import Context, feature_label
+from kzplan.rules.registry import Hit, Param, rule
+
+
+def _rows(ctx: Context) -> Iterator[tuple[str, pd.DataFrame, int, str, int]]:
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None:
+            continue
+        for i in range(len(frame)):
+            label, fid = feature_label(frame, i)
+            yield name, frame, i, label, fid
+
+
+@rule("AT01", placeholders=("code", "others"))
+def unique_code(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every zone, cluster and KKT has a code of its own (across all layers)."""
+    seen: dict[str, list[tuple[str, int]]] = {}
+    for name, frame, i, _, fid in _rows(ctx):
+        code = frame["ma"].iloc[i]
+        if isinstance(code, str):
+            seen.setdefault(code, []).append((name, fid))
+    for code, where in seen.items():
+        if len(where) < 2:
+            continue
+        for name, fid in where:
+            frame = ctx.layer(name)
+            others = ", ".join(f"{n} #{f}" for n, f in where if (n, f) != (name, fid))
+            yield Hit(layer=name, feature=code, fid=fid, geometry=frame.geometry.iloc[fid - 1],
+                      measured=len(where), expected=1, key=f"{name}#{fid}",
+                      params={"code": code, "others": others})
+
+
+_DOMAINS: dict[str, tuple[str, ...]] = {
+    "trang_thai": schema.STATUS,
+    "tin_cay": schema.CONFIDENCE,
+    "hinh_hoc": schema.GEOMETRY_KIND,
+    "xlnt": schema.WASTEWATER,
+}
+
+
+@rule("AT02", placeholders=("field", "value", "allowed"))
+def domain(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Coded fields hold one of their allowed values (status, confidence, geometry kind,
+    wastewater, industry groups)."""
+    for name, frame, i, label, fid in _rows(ctx):
+        for field, allowed in _DOMAINS.items():
+            value = frame[field].iloc[i]
+            if isinstance(value, str) and value not in allowed:
+                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                          measured=value, expected=list(allowed), key=field,
+                          params={"field": field, "value": value, "allowed": ", ".join(allowed)})
+        groups = frame["nganh"].iloc[i]
+        if isinstance(groups, str):
+            bad = [g.strip() for g in groups.split(";")
+                   if g.strip() and g.strip() not in schema.INDUSTRY_GROUPS]
+            if bad:
+                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                          measured=bad, expected=list(schema.INDUSTRY_GROUPS), key="nganh",
+                          params={"field": "nganh", "value": ";".join(bad),
+                                  "allowed": ", ".join(schema.INDUSTRY_GROUPS)})
+
+
+@rule("AT03", params={"min_year": Param(int, "earliest plausible year", lambda v: v > 1900,
+                                        "a year after 1900")},
+      placeholders=("field", "value", "low", "high"))
+def ranges(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Years, percentages and areas lie in their ranges."""
+    limits = {"nam_tl": (p["min_year"], ctx.as_of), "lap_day": (0, 100),
+              "dt_qh_ha": (0.0001, float("inf"))}
+    for name, frame, i, label, fid in _rows(ctx):
+        for field, (low, high) in limits.items():
+            value = frame[field].iloc[i]
+            if value is None or pd.isna(value) or low <= value <= high:
+                continue
+            yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                      measured=float(value), expected=[low, high], key=field,
+                      params={"field": field, "value": value, "low": low,
+                              "high": "∞" if high == float("inf") else high})
+
+
+_PROBLEMS = {
+    "no_year": {"vi": "trạng thái {status} nhưng không có năm thành lập (nam_tl)",
+                "en": "status {status} but no year established (nam_tl)"},
+    "planned_occupied": {"vi": "trạng thái quy_hoach nhưng có tỷ lệ lấp đầy {occ} %",
+                         "en": "status quy_hoach but an occupancy of {occ} %"},
+    "future_year": {"vi": "trạng thái {status} nhưng năm thành lập {year} sau năm kiểm tra {as_of}",
+                    "en": "status {status} but established in {year}, after the year checked"
+                          " ({as_of})"},
+}
+
+
+@rule("AT04", placeholders=("problem",))
+def status_consistency(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Status, year established and occupancy agree with one another."""
+    for name, frame, i, label, fid in _rows(ctx):
+        status = frame["trang_thai"].iloc[i]
+        year = frame["nam_tl"].iloc[i]
+        occ = frame["lap_day"].iloc[i]
+        problems = []
+        if status in ("thanh_lap", "hoat_dong") and pd.isna(year):
+            problems.append(("no_year", {"status": status}))
+        if status == "quy_hoach" and not pd.isna(occ) and occ > 0:
+            problems.append(("planned_occupied", {"occ": occ}))
+        if status in ("thanh_lap", "hoat_dong") and not pd.isna(year) and year > ctx.as_of:
+            problems.append(("future_year", {"status": status, "year": int(year),
+                                             "as_of": ctx.as_of}))
+        for key, values in problems:
+            text = {lang: _PROBLEMS[key][lang].format(**values) for lang in ("vi", "en")}
+            yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                      key=key, params={"problem": text})
+
+
+_REQUIRED = tuple(f.name for f in schema.PLAN_FIELDS if f.required)
+
+
+@rule("AT05", placeholders=("field",))
+def required_values(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Required fields have a value in every feature."""
+    for name, frame, i, label, fid in _rows(ctx):
+        for field in _REQUIRED:
+            value = frame[field].iloc[i]
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                          key=field, params={"field": field})

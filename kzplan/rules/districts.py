@@ -1,0 +1,156 @@
+"""Per-district allocation and containment (DT, PV)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from kzplan import schema
+from kzplan.rules.engine import Context, feature_label
+from kzplan.rules.registry import Hit, Param, rule
+from kzplan.rules.summary import district_minimums
+
+_M2 = Param((int, float), "tolerance in m²", lambda v: v >= 0, "an area in m², ≥ 0")
+
+
+def _district_geom(ctx: Context, code: str) -> shapely.Geometry | None:
+    b = ctx.boundaries
+    if b is None:
+        return None
+    sel = b[b["ma_huyen"] == code]
+    return shapely.union_all(sel.geometry.values) if len(sel) else None
+
+
+def _name(ctx: Context, code: str) -> str:
+    t = ctx.districts_table
+    sel = t[t["ma_huyen"] == code]
+    return str(sel["ten"].iloc[0]) if len(sel) else code
+
+
+@rule(
+    "DT01",
+    params={
+        "default_min": Param(int, "minimum clusters per district", lambda v: v >= 0, "≥ 0"),
+        "minimum": Param(dict, "per-district minimum {code: n}",
+                         lambda v: all(isinstance(x, int) and x >= 0 for x in v.values()),
+                         "a table such as { \"614\" = 1 }"),
+    },
+    placeholders=("district", "code"),
+)
+def min_clusters(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every district-level unit has at least the plan's minimum number of clusters."""
+    ccn = ctx.layer("ccn")
+    counts = ccn["ma_huyen"].value_counts().to_dict() if ccn is not None else {}
+    for code, minimum in district_minimums(ctx).items():
+        n = int(counts.get(code, 0))
+        if n < minimum:
+            yield Hit(layer="ccn", feature=code, measured=n, expected=minimum, key=code,
+                      geometry=_district_geom(ctx, code),
+                      params={"district": _name(ctx, code), "code": code})
+
+
+@rule("DT02", params={"exact": Param(list, "district codes allocated exactly their minimum",
+                                     lambda v: all(isinstance(x, str) for x in v),
+                                     "a list of district codes")},
+      placeholders=("district", "code"))
+def exact_allocation(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Districts the plan gives exactly one cluster (Ia H'Drai, Kon Rẫy) have no more."""
+    ccn = ctx.layer("ccn")
+    counts = ccn["ma_huyen"].value_counts().to_dict() if ccn is not None else {}
+    mins = district_minimums(ctx)
+    for code in p["exact"]:
+        n = int(counts.get(code, 0))
+        if code in mins and n > mins[code]:
+            yield Hit(layer="ccn", feature=code, measured=n, expected=mins[code], key=code,
+                      geometry=_district_geom(ctx, code),
+                      params={"district": _name(ctx, code), "code": code})
+
+
+@rule("DT03", placeholders=("code", "known"))
+def unknown_district(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Every zone, cluster and the KKT names a district-level unit of the province."""
+    known = set(ctx.districts_table["ma_huyen"].astype(str))
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None:
+            continue
+        for i, code in enumerate(frame["ma_huyen"]):
+            if code not in known:
+                label, fid = feature_label(frame, i)
+                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
+                          measured=code, expected=sorted(known),
+                          params={"code": code, "known": ", ".join(sorted(known))})
+
+
+@rule("DT04", params={"tolerance_m2": _M2},
+      placeholders=("district", "code", "outside_ha", "sides", "where"))
+def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Each zone and cluster lies inside the district it names (needs district boundaries)."""
+    bounds = ctx.boundaries
+    if bounds is None:
+        return
+    names = {str(r.ma_huyen): str(r.ten or r.ma_huyen) for r in bounds.itertuples()}
+    for name in (*schema.PLAN_LAYERS,):
+        frame = ctx.layer(name)
+        if frame is None or not len(frame):
+            continue
+        geoms = shapely.make_valid(frame.geometry.values)
+        tree = shapely.STRtree(bounds.geometry.values)
+        left, right = tree.query(geoms, predicate="intersects")
+        pieces: dict[int, dict[str, float]] = {}
+        inter = shapely.area(shapely.intersection(geoms[left], bounds.geometry.values[right]))
+        for li, ri, a in zip(left, right, inter, strict=True):
+            code = str(bounds["ma_huyen"].iloc[ri])
+            pieces.setdefault(int(li), {})
+            pieces[int(li)][code] = pieces[int(li)].get(code, 0.0) + float(a)
+        for i in range(len(frame)):
+            own = str(frame["ma_huyen"].iloc[i])
+            sides = pieces.get(i, {})
+            total = float(shapely.area(geoms[i]))
+            outside = total - sides.get(own, 0.0)
+            if outside <= p["tolerance_m2"] or own not in names:
+                continue
+            label, fid = feature_label(frame, i)
+            own_geom = _district_geom(ctx, own)
+            where = shapely.difference(geoms[i], own_geom) if own_geom is not None else geoms[i]
+            sides_txt = "; ".join(f"{names.get(c, c)}: {v / 10_000:,.2f} ha"
+                                  for c, v in sorted(sides.items(), key=lambda kv: -kv[1]))
+            others = [c for c in sides if c != own and sides[c] > p["tolerance_m2"]]
+            yield Hit(
+                layer=name, feature=label, fid=fid, geometry=where,
+                measured={c: round(v / 10_000, 4) for c, v in sides.items()}, expected=own,
+                key=",".join(sorted(others)),
+                params={"district": names.get(own, own), "code": own,
+                        "outside_ha": round(outside / 10_000, 2), "sides": sides_txt or "-",
+                        "where": ", ".join(names.get(c, c) for c in others) or "-"},
+            )
+
+
+@rule("PV01", params={"tolerance_m2": _M2, "margin_deg": Param(
+    (int, float), "margin around the province's bounding box in degrees", lambda v: v >= 0,
+    "≥ 0")}, placeholders=("outside_ha",))
+def province_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """Everything lies inside the province (boundaries when configured, else its bounding box)."""
+    province = ctx.province
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None or not len(frame):
+            continue
+        geoms = shapely.make_valid(frame.geometry.values)
+        if province is not None:
+            outside = shapely.difference(geoms, province)
+        else:
+            w, s, e, n = schema.PROVINCE_BOUNDS_LONLAT
+            m = p["margin_deg"]
+            box = gpd.GeoSeries([shapely.box(w - m, s - m, e + m, n + m)], crs="EPSG:4326")
+            outside = shapely.difference(geoms, box.to_crs(frame.crs).iloc[0])
+        areas = shapely.area(outside)
+        for i in np.flatnonzero(areas > p["tolerance_m2"]):
+            label, fid = feature_label(frame, int(i))
+            yield Hit(layer=name, feature=label, fid=fid, geometry=outside[i],
+                      measured=round(float(areas[i]) / 10_000, 2), expected=0,
+                      params={"outside_ha": round(float(areas[i]) / 10_000, 2)})

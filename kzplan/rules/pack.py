@@ -1,0 +1,273 @@
+"""Rule packs: rules declared as data (TOML), validated before any data is read."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kzplan import messages
+from kzplan._errors import RuleConfigError
+from kzplan.findings import SEVERITIES, Source
+from kzplan.rules.registry import REGISTRY, RuleImpl
+
+messages.register(
+    {
+        "pack.unreadable": {
+            "vi": "Gói luật {file!r}: không đọc được ({reason}).",
+            "en": "Rule pack {file!r}: cannot be read ({reason}).",
+        },
+        "pack.unknown": {
+            "vi": "Không có gói luật {name!r}; các gói có sẵn: {available}. Hoặc chỉ đường dẫn tới"
+            " một tệp .toml.",
+            "en": "No rule pack {name!r}; available: {available}. Or give the path of a .toml"
+            " file.",
+        },
+        "pack.bad_rule": {
+            "vi": "Gói luật {file!r}, luật {rule}: khóa {key!r} {problem}.",
+            "en": "Rule pack {file!r}, rule {rule}: key {key!r} {problem}.",
+        },
+        "pack.bad_param": {
+            "vi": "Luật {rule}: tham số {key!r} = {value!r} không hợp lệ: cần {expected} ({where}).",
+            "en": "Rule {rule}: parameter {key!r} = {value!r} is invalid: expected {expected}"
+            " ({where}).",
+        },
+        "pack.unknown_param": {
+            "vi": "Luật {rule}: không có tham số {key!r} ({where}); các tham số: {known}.",
+            "en": "Rule {rule}: no parameter {key!r} ({where}); parameters: {known}.",
+        },
+        "pack.unknown_selector": {
+            "vi": "{where}: {selector!r} không khớp luật nào; dùng mã (GM01), họ (GM), tên"
+            " (geometry.invalid), tiền tố tên (geometry) hoặc nhóm (#geometry). Xem `kzplan rules`.",
+            "en": "{where}: {selector!r} matches no rule; use an id (GM01), a family (GM), a name"
+            " (geometry.invalid), a name prefix (geometry) or a group (#geometry). See"
+            " `kzplan rules`.",
+        },
+    }
+)
+
+PACK_DIR = Path(__file__).parent
+_RULE_KEYS = {
+    "id", "name", "severity", "groups", "source", "params", "message_vi", "message_en",
+    "fix_vi", "fix_en", "title_vi", "title_en",
+}
+_REQUIRED = ("id", "name", "severity", "source", "message_vi", "message_en", "fix_vi", "fix_en",
+             "title_vi", "title_en")
+COMMON_PLACEHOLDERS = ("layer", "layer_vi", "layer_en", "feature", "measured", "expected")
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A rule as the pack declares it, bound to its implementation."""
+
+    id: str
+    name: str
+    severity: str
+    groups: tuple[str, ...]
+    source: Source
+    params: Mapping[str, Any]
+    title_vi: str
+    title_en: str
+    message_vi: str
+    message_en: str
+    fix_vi: str
+    fix_en: str
+    impl: RuleImpl = field(repr=False, compare=False)
+
+    def title(self, lang: str = "vi") -> str:
+        """The rule's one-line title in ``lang``."""
+        return self.title_vi if lang == "vi" else self.title_en
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready metadata."""
+        return {
+            "id": self.id, "name": self.name, "severity": self.severity,
+            "groups": list(self.groups), "title_vi": self.title_vi, "title_en": self.title_en,
+            "source": {"doc": self.source.doc, "article": self.source.article},
+            "params": dict(self.params),
+        }
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A validated rule pack."""
+
+    id: str
+    version: str
+    title_vi: str
+    title_en: str
+    rules: tuple[RuleDef, ...]
+    sha256: str
+    path: Path
+
+    def get(self, rule_id: str) -> RuleDef:
+        """The rule with id ``rule_id``."""
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def select(self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), *,
+               where: str = "--select/--ignore") -> list[RuleDef]:
+        """The rules picked by ``select`` (all when empty) minus those matched by ``ignore``."""
+        picked = [r for r in self.rules if not select or any(_match(r, s, where=where, pack=self)
+                                                             for s in select)]
+        return [r for r in picked if not any(_match(r, s, where=where, pack=self)
+                                             for s in ignore)]
+
+    def with_params(self, overrides: Mapping[str, Mapping[str, Any]], *, where: str) -> RulePack:
+        """A copy with parameter overrides ``{rule_id: {key: value}}``, validated."""
+        rules = []
+        for r in self.rules:
+            extra = overrides.get(r.id) or overrides.get(r.name)
+            if extra:
+                params = {**r.params, **extra}
+                _validate_params(r.impl, params, where=where)
+                r = replace(r, params=params)
+            rules.append(r)
+        known = {r.id for r in self.rules} | {r.name for r in self.rules}
+        for key in overrides:
+            if key not in known:
+                raise RuleConfigError("pack.unknown_selector", where=where, selector=key)
+        return replace(self, rules=tuple(rules))
+
+
+def _match(r: RuleDef, selector: str, *, where: str, pack: RulePack) -> bool:
+    s = selector.strip()
+    matched = _matches(r, s)
+    if not matched and not any(_matches(x, s) for x in pack.rules):
+        raise RuleConfigError("pack.unknown_selector", where=where, selector=selector)
+    return matched
+
+
+def _matches(r: RuleDef, s: str) -> bool:
+    if s.startswith("#"):
+        return s[1:] in r.groups
+    return (
+        s in (r.id, r.name)
+        or (len(s) == 2 and s.isupper() and r.id.startswith(s))
+        or r.name.startswith(s.rstrip(".*") + ".")
+    )
+
+
+def _validate_params(impl: RuleImpl, params: Mapping[str, Any], *, where: str) -> None:
+    for key, value in params.items():
+        spec = impl.params.get(key)
+        if spec is None:
+            raise RuleConfigError(
+                "pack.unknown_param", rule=impl.id, key=key, where=where,
+                known=", ".join(impl.params) or "-",
+            )
+        ok = isinstance(value, spec.kind) and not isinstance(value, bool) or (
+            spec.kind is bool and isinstance(value, bool)
+        )
+        if ok and spec.check is not None:
+            try:
+                ok = bool(spec.check(value))
+            except (TypeError, ValueError, AttributeError):
+                ok = False
+        if not ok:
+            raise RuleConfigError(
+                "pack.bad_param", rule=impl.id, key=key, value=value, where=where,
+                expected=spec.check_doc or getattr(spec.kind, "__name__", str(spec.kind)),
+            )
+    missing = [k for k in impl.params if k not in params]
+    if missing:
+        raise RuleConfigError(
+            "pack.bad_param", rule=impl.id, key=missing[0], value=None, where=where,
+            expected=impl.params[missing[0]].check_doc or impl.params[missing[0]].doc,
+        )
+
+
+def _placeholders(template: str) -> set[str]:
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name:
+            names.add(name.split(".")[0].split("[")[0])
+    return names
+
+
+def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = "") -> RulePack:
+    """Validate a parsed rule pack and bind each rule to its implementation."""
+    from kzplan import rules as _rules  # noqa: F401 - registers the rule implementations
+
+    head = data.get("pack", {})
+    entries = data.get("rule", [])
+    if not isinstance(entries, list) or not entries:
+        raise RuleConfigError("pack.bad_rule", file=file, rule="-", key="rule",
+                              problem="must be a non-empty list of [[rule]] tables")
+    seen: set[str] = set()
+    defs = []
+    for entry in entries:
+        rid = str(entry.get("id", "?"))
+
+        def bad(key: str, problem: str, rid: str = rid) -> RuleConfigError:
+            return RuleConfigError("pack.bad_rule", file=file, rule=rid, key=key, problem=problem)
+
+        for key in entry:
+            if key not in _RULE_KEYS:
+                raise bad(key, "is not a rule key (" + ", ".join(sorted(_RULE_KEYS)) + ")")
+        for key in _REQUIRED:
+            if not entry.get(key):
+                raise bad(key, "is missing")
+        if rid in seen:
+            raise bad("id", "is used twice")
+        seen.add(rid)
+        impl = REGISTRY.get(rid)
+        if impl is None:
+            raise bad("id", "has no implementation in kzplan (known: "
+                      + ", ".join(sorted(REGISTRY)) + ")")
+        if entry["severity"] not in SEVERITIES:
+            raise bad("severity", f"must be one of {', '.join(SEVERITIES)}")
+        src = entry["source"]
+        if not isinstance(src, Mapping) or not src.get("doc"):
+            raise bad("source", "must be a table with at least `doc`")
+        params = dict(entry.get("params", {}))
+        _validate_params(impl, params, where=f"{file} [[rule]] {rid}")
+        allowed = set(COMMON_PLACEHOLDERS) | set(impl.placeholders) | set(params)
+        for key in ("message_vi", "message_en", "fix_vi", "fix_en"):
+            unknown = _placeholders(entry[key]) - allowed
+            if unknown:
+                raise bad(key, f"uses unknown placeholders {sorted(unknown)}; allowed:"
+                          f" {sorted(allowed)}")
+        defs.append(
+            RuleDef(
+                id=rid, name=entry["name"], severity=entry["severity"],
+                groups=tuple(entry.get("groups", ())) + ("all",),
+                source=Source(doc=src["doc"], article=src.get("article", ""),
+                              quote_vi=src.get("quote_vi", ""), quote_en=src.get("quote_en", "")),
+                params=params, title_vi=entry["title_vi"], title_en=entry["title_en"],
+                message_vi=entry["message_vi"], message_en=entry["message_en"],
+                fix_vi=entry["fix_vi"], fix_en=entry["fix_en"], impl=impl,
+            )
+        )
+    return RulePack(
+        id=str(head.get("id", path.stem)), version=str(head.get("version", "0")),
+        title_vi=str(head.get("title_vi", "")), title_en=str(head.get("title_en", "")),
+        rules=tuple(defs), sha256=sha256, path=path,
+    )
+
+
+def available_packs() -> list[str]:
+    """Names of the packs shipped with kzplan."""
+    return sorted(p.stem for p in PACK_DIR.glob("*.toml"))
+
+
+def load_pack(name_or_path: str | Path = "kontum-2030") -> RulePack:
+    """Load a shipped pack by name, or a pack file by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        path = PACK_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            raise RuleConfigError("pack.unknown", name=str(name_or_path),
+                                  available=", ".join(available_packs()))
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RuleConfigError("pack.unreadable", file=str(path), reason=exc) from None
+    return parse_pack(data, file=str(path), path=path, sha256=hashlib.sha256(raw).hexdigest())
