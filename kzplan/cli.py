@@ -103,10 +103,27 @@ def _run(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
 
 
 def _load(paths: list[str] | None, crs: str | None, encoding: str | None,
-          districts: str | None):  # noqa: ANN202
+          districts: str | None, before_read=None):  # noqa: ANN001, ANN202
     from kzplan.plan import load_plan
 
-    return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts)
+    return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts,
+                     before_read=before_read)
+
+
+def _validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],
+                    params: dict[str, dict[str, object]]):  # noqa: ANN202
+    """A ``before_read`` hook: the rule pack, selectors and parameters fail before any data."""
+    from kzplan.rules import load_pack
+
+    def validate(cfg) -> None:  # noqa: ANN001
+        pack = load_pack(cfg.rule_pack)
+        if cfg.rules.params:
+            pack = pack.with_params(cfg.rules.params, where="kzplan.toml [rules.params]")
+        if params:
+            pack = pack.with_params(params, where="--param")
+        pack.select(select or cfg.rules.select, ignore + cfg.rules.ignore)
+
+    return validate
 
 
 @app.command()
@@ -181,7 +198,8 @@ def check(
         from kzplan.rules import check as run_check
 
         params = _parse_params(param or [], lang.value)
-        plan = _load(paths, crs, encoding, districts)
+        plan = _load(paths, crs, encoding, districts,
+                     before_read=_validate_rules(_split(select), _split(ignore), params))
         report = run_check(plan, as_of=as_of, select=_split(select), ignore=_split(ignore),
                            params=params, strict=strict or None)
         formats = [f.value for f in (fmt or [Format.terminal])]

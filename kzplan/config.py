@@ -203,9 +203,12 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
         as_of=as_of,
         strict=bool(rules_data.get("strict", False)),
     )
+    rule_pack = _opt_str(plan, "rule_pack", file=file, section="plan") or "kontum-2030"
+    if rule_pack.endswith(".toml") and not Path(rule_pack).is_absolute():
+        rule_pack = str((root / rule_pack).resolve())
     return PlanConfig(
         name=_opt_str(plan, "name", file=file, section="plan") or "Kon Tum 2030",
-        rule_pack=_opt_str(plan, "rule_pack", file=file, section="plan") or "kontum-2030",
+        rule_pack=rule_pack,
         crs=_opt_str(plan, "crs", file=file, section="plan") or schema.PROVINCE_CRS,
         layers=layers,
         rules=rules,

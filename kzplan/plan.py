@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -439,6 +439,7 @@ def load_plan(
     encoding: str | None = None,
     districts: str | Path | None = None,
     config: PlanConfig | None = None,
+    before_read: Callable[[PlanConfig], object] | None = None,
 ) -> Plan:
     """Load a plan.
 
@@ -456,6 +457,9 @@ def load_plan(
         A district boundary layer (any supported format and CRS) to add to the configuration.
     config
         A configuration to use instead of reading one.
+    before_read
+        Called with the configuration before any layer is read (e.g. to validate the rule
+        pack first, so that a bad rule file fails before any data is touched).
 
     Examples
     --------
@@ -495,6 +499,8 @@ def load_plan(
                 inner = _zip_specs(dpath, folder)[1]
                 specs["districts"] = replace(next(iter(inner.values())), name="districts")
         cfg = replace(cfg, layers=specs)
+        if before_read is not None:
+            before_read(cfg)
         layers: dict[str, pd.DataFrame] = {}
         infos: dict[str, LayerInfo] = {}
         for name in schema.ALL_LAYERS:

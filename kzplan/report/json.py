@@ -1,0 +1,171 @@
+"""The JSON report: :meth:`Report.to_dict` written as UTF-8, and read back with validation.
+
+The format is ``kzplan-report/1``, described by the JSON Schema ``docs/report-schema.json`` (a copy
+ships in the package, ``kzplan/report/templates/report-schema.json``, so :func:`read` works from an
+installed wheel; a test keeps the two identical). Objects are written in a fixed key order: the
+order of the schema's ``properties``, then any other keys sorted, so two runs on the same input
+differ only in ``meta.generated``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kzplan import io, messages
+from kzplan._errors import SourceError
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+    from kzplan.findings import Report
+    from kzplan.plan import Plan
+
+SCHEMA_ID = "kzplan-report/1"
+SCHEMA_RESOURCE = "templates/report-schema.json"
+
+messages.register(
+    {
+        "report.json.not_json": {
+            "vi": "{file!r}: không phải tệp JSON ({reason}). Chọn tệp báo cáo do"
+            " `kzplan check -f json` tạo ra.",
+            "en": "{file!r}: not a JSON file ({reason}). Pick a report written by"
+            " `kzplan check -f json`.",
+        },
+        "report.json.not_report": {
+            "vi": "{file!r}: không phải báo cáo kzplan (trường \"schema\" là {found!r}, cần"
+            " {expected!r}). Tạo báo cáo bằng `kzplan check -f json`.",
+            "en": "{file!r}: not a kzplan report (its \"schema\" is {found!r}, expected"
+            " {expected!r}). Make one with `kzplan check -f json`.",
+        },
+        "report.json.newer": {
+            "vi": "{file!r}: báo cáo theo định dạng {found!r} của một phiên bản kzplan mới hơn;"
+            " phiên bản này đọc {expected!r}. Cập nhật kzplan.",
+            "en": "{file!r}: the report is in format {found!r} from a newer kzplan; this version"
+            " reads {expected!r}. Update kzplan.",
+        },
+        "report.json.invalid": {
+            "vi": "{file!r}: báo cáo kzplan bị hỏng hoặc đã bị sửa tay: tại {where}: {reason}."
+            " Tạo lại bằng `kzplan check -f json`.",
+            "en": "{file!r}: the kzplan report is damaged or was edited by hand: at {where}:"
+            " {reason}. Make it again with `kzplan check -f json`.",
+        },
+    }
+)
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``kzplan-report/1``."""
+    text = resources.files("kzplan.report").joinpath(SCHEMA_RESOURCE).read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(schema())
+
+
+def _resolve(node: dict[str, Any] | None) -> dict[str, Any]:
+    """Follow ``$ref`` (local ``#/$defs/...`` only) and pick the object branch of ``oneOf``."""
+    while node:
+        if "$ref" in node:
+            node = schema()["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        elif "oneOf" in node:
+            node = next((n for n in node["oneOf"] if n.get("type") != "null"), {})
+        else:
+            return node
+    return {}
+
+
+def canonical(value: Any, node: dict[str, Any] | None = None) -> Any:
+    """``value`` with every object's keys in schema order, then the other keys sorted."""
+    node = _resolve(node if node is not None else schema())
+    if isinstance(value, dict):
+        props = node.get("properties", {})
+        known = [k for k in props if k in value]
+        rest = sorted((k for k in value if k not in props), key=str)
+        extra = node.get("additionalProperties")
+        patterns = node.get("patternProperties", {})
+        out = {}
+        for key in known:
+            out[key] = canonical(value[key], props[key])
+        for key in rest:
+            sub = next((n for pat, n in patterns.items() if re.search(pat, str(key))), None)
+            out[key] = canonical(value[key], sub or (extra if isinstance(extra, dict) else {}))
+        return out
+    if isinstance(value, list):
+        items = node.get("items", {})
+        return [canonical(v, items) for v in value]
+    return value
+
+
+def dumps(report: Report) -> str:
+    """The report as a JSON document (UTF-8 text, indented, fixed key order)."""
+    data = canonical(report.to_dict())
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def write(report: Report, target: Path, *, lang: str = "vi", plan: Plan | None = None) -> Path:
+    """Write ``report`` as JSON to ``target`` atomically and return ``target``.
+
+    The JSON holds both languages, so ``lang`` and ``plan`` do not change it.
+    """
+    del lang, plan
+    return io.write_text(target, dumps(report))
+
+
+def _where(path: Any) -> str:
+    parts = [str(p) for p in path]
+    return "/" + "/".join(parts) if parts else "/"
+
+
+def validate(data: Any, *, file: str = "<report>") -> dict[str, Any]:
+    """Check ``data`` against the schema; raise :class:`SourceError` (one line) if it fails."""
+    if not isinstance(data, dict):
+        raise SourceError("report.json.not_report", file=file, found=type(data).__name__,
+                          expected=SCHEMA_ID)
+    found = data.get("schema")
+    if found != SCHEMA_ID:
+        if isinstance(found, str) and found.startswith("kzplan-report/"):
+            raise SourceError("report.json.newer", file=file, found=found, expected=SCHEMA_ID)
+        raise SourceError("report.json.not_report", file=file, found=found, expected=SCHEMA_ID)
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator().iter_errors(data))
+    if error is not None:
+        reason = " ".join(error.message.split())
+        if len(reason) > 160:
+            reason = reason[:157] + "..."
+        raise SourceError("report.json.invalid", file=file, where=_where(error.absolute_path),
+                          reason=reason)
+    return data
+
+
+def read(path: str | Path) -> dict[str, Any]:
+    """Read a JSON report written by kzplan and validate it against the schema.
+
+    Raises
+    ------
+    SourceError
+        The file is missing, is not JSON, or is not a valid ``kzplan-report/1`` report.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError("io.missing", file=str(path), hint="") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError("report.json.not_json", file=str(path),
+                          reason=" ".join(str(exc).split())) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError("report.json.not_json", file=str(path), reason=exc) from None
+    return validate(data, file=str(path))
