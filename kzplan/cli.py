@@ -239,10 +239,9 @@ def rules(
 
 def main() -> None:
     """Entry point of the ``kzplan`` console script."""
-    from kzplan import extra_commands  # noqa: F401 - registers map, run, diff, clean
-
     app()
 
 
-if __name__ == "__main__":
-    main()
+# Sub-commands defined beside their feature modules (run, map, diff, clean) register themselves.
+from kzplan import extra_commands  # noqa: E402,F401
+

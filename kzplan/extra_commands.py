@@ -1,3 +1,4 @@
 """Sub-commands that live beside their feature modules, registered on the ``kzplan`` app."""
 
 from __future__ import annotations
+from kzplan import cli_run  # noqa: E402,F401

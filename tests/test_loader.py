@@ -277,7 +277,7 @@ def test_bad_input_gets_one_line_and_exit_2(plan_dir: Path, kind: str) -> None:
 
 def test_real_process_exit_code_and_stderr(plan_dir: Path) -> None:
     (plan_dir / "ccn.shx").unlink()
-    proc = subprocess.run([sys.executable, "-m", "kzplan.cli", "info", str(plan_dir),
+    proc = subprocess.run([sys.executable, "-m", "kzplan", "info", str(plan_dir),
                            "--lang", "en"], capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     assert proc.stdout == ""

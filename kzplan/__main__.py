@@ -1,0 +1,5 @@
+"""``python -m kzplan``: the kzplan command."""
+
+from kzplan.cli import main
+
+main()

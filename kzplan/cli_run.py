@@ -1,0 +1,79 @@
+"""``kzplan run``: the main job. Check the plan, write every report and the map into one folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kzplan import messages
+from kzplan.cli import (
+    CrsOpt,
+    DistrictsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    PathsArg,
+    _console,
+    _load,
+    _run,
+    _validate_rules,
+    app,
+)
+
+messages.register(
+    {
+        "run.done": {
+            "vi": "Đã ghi vào {folder}: {files}. Mở {map} trong trình duyệt để xem bản đồ.",
+            "en": "Wrote into {folder}: {files}. Open {map} in a browser to see the map.",
+        },
+    }
+)
+
+REPORT_FORMATS = ("json", "html", "gpkg")
+MAP_NAME = "kzplan-map.html"
+
+
+@app.command()
+def run(
+    paths: PathsArg = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the reports and"
+                                         " the map.")] = Path("maps"),
+    as_of: Annotated[int | None, typer.Option("--as-of", help="Year to check as of (default:"
+                                              " this year).")] = None,
+    districts: DistrictsOpt = None,
+    lang: LangOpt = Lang.vi,
+    offline: Annotated[bool, typer.Option("--offline/--online", help="Map with every script"
+                                          " inside the file (no network needed).")] = True,
+    crs: CrsOpt = None,
+    encoding: EncodingOpt = None,
+) -> None:
+    """Check the plan, then write the reports (JSON, HTML, GeoPackage) and the map into a folder.
+
+    Exit code: 0 when every error-level rule holds, 1 when some fail, 2 when it could not check.
+
+    Examples: `kzplan run` (the bundled plan, into maps/) ·
+    `kzplan run edits/ --districts ranh_huyen.gpkg -o out/ --lang en`
+    """
+    from kzplan.maps import write_map
+    from kzplan.report import terminal, write_report
+    from kzplan.rules import check
+
+    def go() -> int:
+        plan = _load(paths, crs, encoding, districts,
+                     before_read=_validate_rules((), (), {}))
+        report = check(plan, as_of=as_of)
+        terminal.print_report(report, console=_console(), lang=lang.value)
+        written = [write_report(report, fmt, output, lang=lang.value, plan=plan, several=True)
+                   for fmt in REPORT_FORMATS]
+        map_path = write_map(plan, output / MAP_NAME, report=report, lang=lang.value,
+                             offline=offline, as_of=report.as_of)
+        written.append(map_path)
+        print(messages.text("run.done", lang.value, folder=output,
+                            files=", ".join(p.name for p in written), map=map_path),
+              file=sys.stderr)
+        return report.exit_code
+
+    raise typer.Exit(_run(go, lang.value))
