@@ -2,3 +2,4 @@
 
 from __future__ import annotations
 from kzplan import cli_run  # noqa: E402,F401
+from kzplan import cli_diff  # noqa: F401 - kzplan diff

@@ -53,22 +53,29 @@ _DOMAINS: dict[str, tuple[str, ...]] = {
 def domain(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Coded fields hold one of their allowed values (status, confidence, geometry kind,
     wastewater, industry groups)."""
-    for name, frame, i, label, fid in _rows(ctx):
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None or not len(frame):
+            continue
+        bad: dict[int, list[tuple[str, Any, tuple[str, ...]]]] = {}
         for field, allowed in _DOMAINS.items():
-            value = frame[field].iloc[i]
-            if isinstance(value, str) and value not in allowed:
+            col = frame[field]
+            mask = col.notna() & ~col.isin(allowed)
+            for i in mask.to_numpy().nonzero()[0]:
+                bad.setdefault(int(i), []).append((field, col.iloc[i], allowed))
+        groups = frame["nganh"]
+        for i in groups.notna().to_numpy().nonzero()[0]:
+            wrong = [g.strip() for g in str(groups.iloc[i]).split(";")
+                     if g.strip() and g.strip() not in schema.INDUSTRY_GROUPS]
+            if wrong:
+                bad.setdefault(int(i), []).append(("nganh", ";".join(wrong),
+                                                   tuple(schema.INDUSTRY_GROUPS)))
+        for i in sorted(bad):
+            label, fid = feature_label(frame, i)
+            for field, value, allowed in bad[i]:
                 yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
                           measured=value, expected=list(allowed), key=field,
                           params={"field": field, "value": value, "allowed": ", ".join(allowed)})
-        groups = frame["nganh"].iloc[i]
-        if isinstance(groups, str):
-            bad = [g.strip() for g in groups.split(";")
-                   if g.strip() and g.strip() not in schema.INDUSTRY_GROUPS]
-            if bad:
-                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
-                          measured=bad, expected=list(schema.INDUSTRY_GROUPS), key="nganh",
-                          params={"field": "nganh", "value": ";".join(bad),
-                                  "allowed": ", ".join(schema.INDUSTRY_GROUPS)})
 
 
 @rule("AT03", params={"min_year": Param(int, "earliest plausible year", lambda v: v > 1900,
@@ -78,14 +85,22 @@ def ranges(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Years, percentages and areas lie in their ranges."""
     limits = {"nam_tl": (p["min_year"], ctx.as_of), "lap_day": (0, 100),
               "dt_qh_ha": (0.0001, float("inf"))}
-    for name, frame, i, label, fid in _rows(ctx):
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None or not len(frame):
+            continue
+        hits: list[tuple[int, str, Any, Any, Any]] = []
         for field, (low, high) in limits.items():
-            value = frame[field].iloc[i]
-            if value is None or pd.isna(value) or low <= value <= high:
-                continue
+            col = pd.to_numeric(frame[field], errors="coerce").astype("float64")
+            mask = col.notna() & ((col < low) | (col > high))
+            hits += [(int(i), field, col.iloc[i], low, high)
+                     for i in mask.to_numpy().nonzero()[0]]
+        for i, field, value, low, high in sorted(hits, key=lambda h: h[0]):
+            label, fid = feature_label(frame, i)
+            shown = int(value) if field == "nam_tl" else value
             yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
                       measured=float(value), expected=[low, high], key=field,
-                      params={"field": field, "value": value, "low": low,
+                      params={"field": field, "value": shown, "low": low,
                               "high": "∞" if high == float("inf") else high})
 
 
@@ -127,9 +142,12 @@ _REQUIRED = tuple(f.name for f in schema.PLAN_FIELDS if f.required)
 @rule("AT05", placeholders=("field",))
 def required_values(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Required fields have a value in every feature."""
-    for name, frame, i, label, fid in _rows(ctx):
-        for field in _REQUIRED:
-            value = frame[field].iloc[i]
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
-                          key=field, params={"field": field})
+    for name in schema.PLAN_LAYERS:
+        frame = ctx.layer(name)
+        if frame is None or not len(frame):
+            continue
+        missing = frame[list(_REQUIRED)].isna().to_numpy()
+        for i, j in zip(*missing.nonzero(), strict=True):
+            label, fid = feature_label(frame, int(i))
+            yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[int(i)],
+                      key=_REQUIRED[int(j)], params={"field": _REQUIRED[int(j)]})

@@ -18,11 +18,7 @@ _M2 = Param((int, float), "tolerance in m²", lambda v: v >= 0, "an area in m²,
 
 
 def _district_geom(ctx: Context, code: str) -> shapely.Geometry | None:
-    b = ctx.boundaries
-    if b is None:
-        return None
-    sel = b[b["ma_huyen"] == code]
-    return shapely.union_all(sel.geometry.values) if len(sel) else None
+    return ctx.district_geoms.get(code)
 
 
 def _name(ctx: Context, code: str) -> str:
@@ -94,38 +90,42 @@ def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     if bounds is None:
         return
     names = {str(r.ma_huyen): str(r.ten or r.ma_huyen) for r in bounds.itertuples()}
-    for name in (*schema.PLAN_LAYERS,):
+    bgeoms = shapely.make_valid(bounds.geometry.values)
+    bcodes = bounds["ma_huyen"].astype(str).to_numpy()
+    tree = shapely.STRtree(bgeoms)
+    for name in schema.PLAN_LAYERS:
         frame = ctx.layer(name)
         if frame is None or not len(frame):
             continue
         geoms = shapely.make_valid(frame.geometry.values)
-        tree = shapely.STRtree(bounds.geometry.values)
+        own = frame["ma_huyen"].astype(str).to_numpy()
         left, right = tree.query(geoms, predicate="intersects")
-        pieces: dict[int, dict[str, float]] = {}
-        inter = shapely.area(shapely.intersection(geoms[left], bounds.geometry.values[right]))
-        for li, ri, a in zip(left, right, inter, strict=True):
-            code = str(bounds["ma_huyen"].iloc[ri])
-            pieces.setdefault(int(li), {})
-            pieces[int(li)][code] = pieces[int(li)].get(code, 0.0) + float(a)
-        for i in range(len(frame)):
-            own = str(frame["ma_huyen"].iloc[i])
-            sides = pieces.get(i, {})
-            total = float(shapely.area(geoms[i]))
-            outside = total - sides.get(own, 0.0)
-            if outside <= p["tolerance_m2"] or own not in names:
-                continue
-            label, fid = feature_label(frame, i)
-            own_geom = _district_geom(ctx, own)
-            where = shapely.difference(geoms[i], own_geom) if own_geom is not None else geoms[i]
+        inter = shapely.area(shapely.intersection(geoms[left], bgeoms[right]))
+        inside = np.zeros(len(frame))
+        np.add.at(inside, left, np.where(bcodes[right] == own[left], inter, 0.0))
+        outside = shapely.area(geoms) - inside
+        flagged = np.flatnonzero((outside > p["tolerance_m2"]) & np.isin(own, list(names)))
+        if not len(flagged):
+            continue
+        own_geoms = np.array([ctx.district_geoms[c] for c in own[flagged]], dtype=object)
+        wheres = shapely.difference(geoms[flagged], own_geoms)
+        for i, where in zip(flagged, wheres, strict=True):
+            sel = left == i
+            sides: dict[str, float] = {}
+            for code, a in zip(bcodes[right[sel]], inter[sel], strict=True):
+                sides[code] = sides.get(code, 0.0) + float(a)
+            label, fid = feature_label(frame, int(i))
+            code = own[i]
             sides_txt = "; ".join(f"{names.get(c, c)}: {v / 10_000:,.2f} ha"
                                   for c, v in sorted(sides.items(), key=lambda kv: -kv[1]))
-            others = [c for c in sides if c != own and sides[c] > p["tolerance_m2"]]
+            others = [c for c in sides if c != code and sides[c] > p["tolerance_m2"]]
             yield Hit(
                 layer=name, feature=label, fid=fid, geometry=where,
-                measured={c: round(v / 10_000, 4) for c, v in sides.items()}, expected=own,
+                measured={c: round(v / 10_000, 4) for c, v in sides.items()}, expected=code,
                 key=",".join(sorted(others)),
-                params={"district": names.get(own, own), "code": own,
-                        "outside_ha": round(outside / 10_000, 2), "sides": sides_txt or "-",
+                params={"district": names.get(code, code), "code": code,
+                        "outside_ha": round(float(outside[i]) / 10_000, 2),
+                        "sides": sides_txt or "-",
                         "where": ", ".join(names.get(c, c) for c in others) or "-"},
             )
 
@@ -142,13 +142,19 @@ def province_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         geoms = shapely.make_valid(frame.geometry.values)
         if province is not None:
-            outside = shapely.difference(geoms, province)
+            area = province
         else:
             w, s, e, n = schema.PROVINCE_BOUNDS_LONLAT
             m = p["margin_deg"]
             box = gpd.GeoSeries([shapely.box(w - m, s - m, e + m, n + m)], crs="EPSG:4326")
-            outside = shapely.difference(geoms, box.to_crs(frame.crs).iloc[0])
-        areas = shapely.area(outside)
+            area = box.to_crs(frame.crs).iloc[0]
+        shapely.prepare(area)
+        # Only features not wholly covered need the (costly) difference.
+        outside = np.full(len(geoms), None, dtype=object)
+        todo = np.flatnonzero(~shapely.covers(area, geoms) & ~shapely.is_missing(geoms))
+        outside[todo] = shapely.difference(geoms[todo], area)
+        areas = np.zeros(len(geoms))
+        areas[todo] = shapely.area(outside[todo])
         for i in np.flatnonzero(areas > p["tolerance_m2"]):
             label, fid = feature_label(frame, int(i))
             yield Hit(layer=name, feature=label, fid=fid, geometry=outside[i],

@@ -65,6 +65,16 @@ class Context:
         return self.layer("districts")
 
     @cached_property
+    def district_geoms(self) -> dict[str, shapely.Geometry]:
+        """District code -> its (valid) boundary geometry, when boundaries are configured."""
+        b = self.boundaries
+        if b is None or not len(b):
+            return {}
+        geoms = shapely.make_valid(b.geometry.values)
+        codes = b["ma_huyen"].astype(str).to_numpy()
+        return {c: shapely.union_all(geoms[codes == c]) for c in dict.fromkeys(codes)}
+
+    @cached_property
     def province(self) -> shapely.Geometry | None:
         """The union of the district boundaries (the province outline), when configured."""
         if self.boundaries is None or not len(self.boundaries):
