@@ -1,4 +1,4 @@
-"""Every sentence of the officials' map, in Vietnamese and English (registered with kzplan.messages).
+"""Every sentence of the officials' map, in Vietnamese and English (kzplan.messages).
 
 The map's JavaScript never holds text of its own: :func:`ui` renders the labels it needs in the
 chosen language and they travel to the page inside the escaped data JSON.
@@ -81,9 +81,8 @@ messages.register(
         "map.mark.place": {"vi": "Vị trí của kết quả kiểm tra", "en": "Where the finding lies"},
         # --- legend ----------------------------------------------------------------------------
         "map.legend": {"vi": "Chú giải", "en": "Legend"},
-        "map.legend.findings": {"vi": "Kết quả kiểm tra", "en": "Check findings"},
-        "map.legend.ring": {"vi": "{severity}: vòng quanh đối tượng", "en": "{severity}: ring"
-                            " around the feature"},
+        "map.legend.findings": {"vi": "Kết quả kiểm tra (vòng quanh đối tượng)",
+                                "en": "Check findings (ring around the feature)"},
         "map.legend.shape": {"vi": "Phần có vấn đề (chồng lấn, nằm ngoài ranh…)",
                              "en": "Part with a problem (overlap, outside a boundary…)"},
         "map.legend.schematic": {"vi": "Nét đứt: hình học sơ đồ (minh họa)",
@@ -107,7 +106,7 @@ messages.register(
         "map.s.count": {"vi": "Số lượng / chỉ tiêu", "en": "Count / target"},
         "map.s.area_target": {"vi": "Chỉ tiêu (ha)", "en": "Target (ha)"},
         "map.s.area_planned": {"vi": "Quy hoạch (ha)", "en": "Planned (ha)"},
-        "map.s.area_measured": {"vi": "Đo trên bản đồ (ha)", "en": "Measured (ha)"},
+        "map.s.area_measured": {"vi": "Đo trên bản đồ (ha)", "en": "Measured on the map (ha)"},
         "map.s.districts": {"vi": "Số CCN theo huyện", "en": "Clusters per district"},
         "map.s.district": {"vi": "Huyện", "en": "District"},
         "map.s.clusters": {"vi": "CCN", "en": "Clusters"},
@@ -159,8 +158,10 @@ messages.register(
             "en": "Made by kzplan {version}; rule pack {pack}; checked at {generated}.",
         },
         # --- search, controls ------------------------------------------------------------------
-        "map.search": {"vi": "Tìm KCN, CCN, huyện (gõ không dấu cũng được)",
-                       "en": "Find a zone, cluster or district"},
+        "map.search": {"vi": "Tìm theo tên: KCN, CCN, huyện…",
+                       "en": "Find a zone, cluster or district…"},
+        "map.search_hint": {"vi": "Gõ tên có dấu hoặc không dấu, ví dụ: dak la",
+                            "en": "Type a name, with or without diacritics, e.g. dak la"},
         "map.search_none": {"vi": "Không tìm thấy.", "en": "Nothing found."},
         "map.fullscreen": {"vi": "Toàn màn hình", "en": "Full screen"},
         "map.fullscreen_exit": {"vi": "Thoát toàn màn hình", "en": "Exit full screen"},
@@ -169,7 +170,8 @@ messages.register(
         "map.unit.ha": {"vi": "ha", "en": "ha"},
         "map.unit.m2": {"vi": "m²", "en": "m²"},
         # --- writing ---------------------------------------------------------------------------
-        "map.wrote": {"vi": "Đã ghi bản đồ {path} ({size}).", "en": "Wrote the map {path} ({size})."},
+        "map.wrote": {"vi": "Đã ghi bản đồ {path} ({size}).",
+                      "en": "Wrote the map {path} ({size})."},
         "map.too_big": {
             "vi": "Cảnh báo: bản đồ nặng {size}, vượt {limit}; trình duyệt có thể mở chậm.",
             "en": "Warning: the map is {size}, above {limit}; browsers may open it slowly.",
@@ -209,6 +211,7 @@ _UI_KEYS = {
     "toggle": "map.summary.toggle",
     "search": "map.search",
     "searchNone": "map.search_none",
+    "searchHint": "map.search_hint",
     "fullscreen": "map.fullscreen",
     "fullscreenExit": "map.fullscreen_exit",
     "m": "map.unit.m",

@@ -21,6 +21,22 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from kzplan import messages
+
+messages.register(
+    {
+        "report.repr_head": {"vi": "{pack}, tính đến năm {as_of}", "en": "{pack}, as of {as_of}"},
+        "report.repr_valid": {
+            "vi": "ĐẠT: không có lỗi ({warning} cảnh báo, {info} thông tin)",
+            "en": "valid: no errors ({warning} warnings, {info} info)",
+        },
+        "report.repr_invalid": {
+            "vi": "KHÔNG ĐẠT: {error} lỗi, {warning} cảnh báo, {info} thông tin",
+            "en": "NOT valid: {error} errors, {warning} warnings, {info} info",
+        },
+    }
+)
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {
     "error": {"vi": "Lỗi", "en": "Error"},
@@ -247,17 +263,33 @@ class Report:
         }
 
     def _repr_html_(self) -> str:
+        """Jupyter: verdict, targets, districts and findings in the user's language, escaped."""
+        lang = messages.default_lang()
         stats = self.stats
+        verdict = messages.text("report.repr_valid" if self.valid else "report.repr_invalid",
+                                lang, **stats)
+        colour = "#1a9641" if self.valid else SEVERITY_COLOURS["error"]
+        what = messages.text("report.repr_head", lang, pack=self.rule_pack, as_of=self.as_of)
         head = (
-            f"<p><strong>kzplan: {html.escape(self.plan_name)}</strong> — "
-            f"{html.escape(self.rule_pack)}, as of {self.as_of}: "
-            f"{'valid' if self.valid else 'NOT valid'}; {stats['error']} errors, "
-            f"{stats['warning']} warnings, {stats['info']} info</p>"
+            f"<p><strong>kzplan: {html.escape(self.plan_name)}</strong> — {html.escape(what)}: "
+            f'<strong style="color:{colour}">{html.escape(verdict)}</strong></p>'
         )
-        frame = self.to_frame().drop(columns=["geometry", "message_vi", "fix_vi", "fix_en"])
-        return head + self.targets.to_html(index=False, na_rep="") + frame.to_html(
-            index=False, na_rep="", max_rows=60
-        )
+        targets = self.targets.drop(columns=[c for c in ("label_vi", "label_en", "diff_planned_ha",
+                                                         "diff_measured_ha")
+                                             if c in self.targets], errors="ignore")
+        districts = self.districts[[c for c in ("ma_huyen", "ten", "ccn", "min_ccn", "ok")
+                                    if c in self.districts]]
+        frame = pd.DataFrame({
+            "severity": [SEVERITY_LABELS[f.severity][lang] for f in self.findings],
+            "rule": [f"{f.rule_id} {f.rule_name}" for f in self.findings],
+            "layer": [f.layer for f in self.findings],
+            "feature": [f.feature for f in self.findings],
+            "message": [f.message(lang) for f in self.findings],
+            "fix": [f.fix(lang) for f in self.findings],
+        })
+        tables = [t.to_html(index=False, na_rep="", max_rows=100) for t in (targets, districts,
+                                                                            frame) if len(t)]
+        return f'<div class="kzplan-report">{head}{"".join(tables)}</div>'
 
     def __repr__(self) -> str:
         s = self.stats

@@ -92,8 +92,8 @@ messages.register(
         "whatif.bad_value": {
             "vi": "whatif: lớp {layer}, đối tượng {code}: {field} = {value!r} không hợp lệ, cần"
             " {expected[vi]}.",
-            "en": "whatif: layer {layer}, feature {code}: {field} = {value!r} is not valid; expected"
-            " {expected[en]}.",
+            "en": "whatif: layer {layer}, feature {code}: {field} = {value!r} is not valid;"
+            " expected {expected[en]}.",
         },
         "whatif.bad_geometry": {
             "vi": "whatif: lớp {layer}, đối tượng {code}: hình học phải là một vùng"
@@ -190,7 +190,7 @@ messages.register(
         },
         "whatif.edit_custom": {"vi": "thay đổi {name}", "en": "the edit {name}"},
         "whatif.subject_none": {"vi": "phiên bản mới", "en": "the new version"},
-        "whatif.subject_many": {"vi": "{count} thay đổi này", "en": "these {count} edits"},
+        "whatif.subject_many": {"vi": "{count} thay đổi này", "en": "this set of {count} edits"},
         "whatif.district_unknown": {"vi": "huyện chưa rõ", "en": "an unknown district"},
         # --- headroom sentences ----------------------------------------------------------------
         "whatif.area_use": {
@@ -420,6 +420,8 @@ def _coerce(layer: str, code: str, name: str, value: Any, frame: pd.DataFrame | 
         if float(value) != int(value):
             raise bad(_EXPECTED["int"])
         return int(value)
+    if name == "dt_qh_ha" and value <= 0:
+        raise bad(_EXPECTED["positive"])
     return float(value)
 
 
@@ -1188,7 +1190,8 @@ def compare(before: Report, after: Report, *, edits: Iterable[Mapping[str, str]]
 
     Examples
     --------
-    >>> diff = compare(check(plan), check(whatif.remove(plan, "ccn", "CCN-608-02")))  # doctest: +SKIP
+    >>> edited = whatif.remove(plan, "ccn", "CCN-608-02")  # doctest: +SKIP
+    >>> diff = compare(check(plan), check(edited))  # doctest: +SKIP
     >>> diff.resolved, diff.new_errors, diff.sentences("en")  # doctest: +SKIP
     """
     pool: dict[str, list[Finding]] = {}
@@ -1338,7 +1341,7 @@ def read_report(path: str | Path) -> Report:
     return report_from_dict(data, file=str(path))
 
 
-set = set_attributes  # noqa: A001 - `whatif.set(plan, layer, code, field=value)` reads best
+set = set_attributes  # `whatif.set(plan, layer, code, field=value)` reads best
 
 __all__ = [
     "Add", "Diff", "Edit", "Move", "Remove", "Resize", "Set", "WhatIfError", "add", "compare",

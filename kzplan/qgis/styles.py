@@ -30,7 +30,8 @@ messages.register(
         "qgis.field.severity": {"vi": "Mức độ", "en": "Severity"},
         "qgis.field.layer": {"vi": "Lớp", "en": "Layer"},
         "qgis.field.feature": {"vi": "Đối tượng", "en": "Feature"},
-        "qgis.field.fid": {"vi": "Số thứ tự đối tượng trong lớp", "en": "Feature number in its layer"},
+        "qgis.field.fid": {"vi": "Số thứ tự đối tượng trong lớp",
+                           "en": "Feature number in its layer"},
         "qgis.field.message_vi": {"vi": "Nội dung (tiếng Việt)", "en": "Message (Vietnamese)"},
         "qgis.field.message_en": {"vi": "Nội dung (tiếng Anh)", "en": "Message (English)"},
         "qgis.field.fix_vi": {"vi": "Cách sửa (tiếng Việt)", "en": "Fix (Vietnamese)"},
@@ -167,7 +168,7 @@ def _field_config(root: ET.Element, fields: Sequence[str], lang: str) -> None:
     aliases = ET.SubElement(root, "aliases")
     for i, name in enumerate(fields):
         key = f"qgis.field.{name}"
-        alias = messages.text(key, lang) if key in messages.keys() else ""
+        alias = messages.text(key, lang) if key in set(messages.keys()) else ""
         ET.SubElement(aliases, "alias", field=name, index=str(i), name=alias)
     defaults = ET.SubElement(root, "defaults")
     for name in fields:
@@ -244,7 +245,7 @@ def findings_qml(kind: str, lang: str, *, fields: Sequence[str]) -> str:
         ET.SubElement(editable, "field", name=name,
                       editable="1" if name in TRIAGE_FIELDS else "0")
     ET.SubElement(root, "previewExpression").text = (
-        f"\"rule_id\" || ' ' || coalesce(\"feature\", \"layer\", '')")
+        "\"rule_id\" || ' ' || coalesce(\"feature\", \"layer\", '')")
     ET.SubElement(root, "mapTip").text = (
         f"<b>[% \"rule_id\" %] · [% \"rule_name\" %]</b><br>[% \"message_{lang}\" %]"
         f"<br><i>[% \"fix_{lang}\" %]</i>")

@@ -34,6 +34,7 @@ TEMPLATE = "report.html.j2"
 MAP_CRS = "EPSG:9216"
 MAP_MAX_W, MAP_MAX_H, MAP_PAD = 720.0, 560.0, 12.0
 SIMPLIFY_PX = 0.4  # display-only simplification tolerance, in screen pixels
+MIN_VISIBLE_PX = 4.0  # shapes smaller than this on the map also get a dot, so they can be seen
 
 STATUS_FILL = {"quy_hoach": "#e5f5e0", "thanh_lap": "#a1d99b", "hoat_dong": "#31a354"}
 UNKNOWN_FILL = "#ffffff"
@@ -81,8 +82,10 @@ messages.register(
         "html.area_measured": {"vi": "Đo được (ha)", "en": "Measured (ha)"},
         "html.diff_planned": {"vi": "Chênh QH (ha)", "en": "Diff. planned (ha)"},
         "html.diff_measured": {"vi": "Chênh đo (ha)", "en": "Diff. measured (ha)"},
-        "html.districts_title": {"vi": "Cụm công nghiệp theo huyện (đơn vị cấp huyện trước 7/2025)",
-                                 "en": "Clusters per district (district-level units before 07/2025)"},
+        "html.districts_title": {
+            "vi": "Cụm công nghiệp theo huyện (đơn vị cấp huyện trước 7/2025)",
+            "en": "Clusters per district (district-level units before 07/2025)",
+        },
         "html.districts_summary": {
             "vi": "{ok}/{total} huyện có đủ số CCN tối thiểu theo quy hoạch.",
             "en": "{ok}/{total} districts have the plan's minimum number of clusters.",
@@ -272,6 +275,16 @@ def _path(geom: BaseGeometry) -> str:
     return "".join(out)
 
 
+def _with_dot(geom: BaseGeometry, d: str, radius: float) -> str:
+    """``d`` plus a circle of ``radius`` px when the shape is too small to see at map scale."""
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    if not d or x1 - x0 >= MIN_VISIBLE_PX or y1 - y0 >= MIN_VISIBLE_PX:
+        return d
+    cx, cy = round((x0 + x1) / 2, 1), round((y0 + y1) / 2, 1)
+    return (f"{d}M{cx - radius:g} {cy:g}a{radius:g} {radius:g} 0 1 0 {2 * radius:g} 0"
+            f"a{radius:g} {radius:g} 0 1 0 {-2 * radius:g} 0Z")
+
+
 def _points(geom: BaseGeometry) -> list[tuple[float, float]]:
     parts = shapely.get_parts(geom)
     return [(round(p.x, 1), round(p.y, 1)) for p in parts if p.geom_type == "Point"]
@@ -294,13 +307,17 @@ def _to_map_crs(geoms: np.ndarray, crs: Any) -> np.ndarray:
     return np.asarray(series.values, dtype=object)
 
 
+def _text(value: Any, default: str = "") -> str:
+    """Attribute text, or ``default`` for missing values (None, NaN)."""
+    return value if isinstance(value, str) and value else default
+
+
 def _feature_title(row: Any, layer: str, lang: str) -> str:
-    status = row.get("trang_thai")
+    status = _text(row.get("trang_thai"))
     label = schema.STATUS_LABELS.get(status, {}).get(lang, status or "–")
-    code = row.get("ma") or "–"
-    name = row.get("ten") or ""
     area = fmt_number(row.get("dt_qh_ha"), lang)
-    return f"{layer.upper()} {code} – {name} ({label}, {area} ha)"
+    return (f"{layer.upper()} {_text(row.get('ma'), '–')} – {_text(row.get('ten'))}"
+            f" ({label}, {area} ha)")
 
 
 def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
@@ -320,13 +337,23 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
         for (_, row), geom in zip(frame.iterrows(), geoms, strict=True):
             if geom is not None and not shapely.is_empty(geom):
                 feats.append((name, row, geom))
+    base: list[tuple[str, BaseGeometry]] = []  # district boundaries, for orientation only
+    districts = plan.layers.get("districts")
+    if districts is not None and len(districts) and "geometry" in districts:
+        geoms = _to_map_crs(np.asarray(districts.geometry.values, dtype=object),
+                            districts.crs or plan.crs)
+        names = districts["ten"] if "ten" in districts else districts["ma_huyen"]
+        for name, geom in zip(names, geoms, strict=True):
+            if geom is not None and not shapely.is_empty(geom):
+                base.append((str(name) if isinstance(name, str) else "", geom))
     marks: dict[tuple[bytes, str], list[Finding]] = {}
     with_geom = [f for f in report.findings if f.geometry is not None and not f.geometry.is_empty]
     if with_geom:
         fgeoms = _to_map_crs(np.array([f.geometry for f in with_geom], dtype=object), report.crs)
         for f, g in zip(with_geom, fgeoms, strict=True):
             marks.setdefault((shapely.to_wkb(g), f.severity), []).append(f)
-    all_geoms = [g for _, _, g in feats] + [shapely.from_wkb(k[0]) for k in marks]
+    all_geoms = ([g for _, _, g in feats] + [g for _, g in base]
+                 + [shapely.from_wkb(k[0]) for k in marks])
     if not all_geoms:
         return None
     minx, miny, maxx, maxy = shapely.total_bounds(np.array(all_geoms, dtype=object))
@@ -343,11 +370,18 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
         )
 
     shapes: list[_Shape] = []
+    for name, geom in base:
+        on_screen = screen(geom)
+        label = shapely.point_on_surface(on_screen)
+        shapes.append(_Shape(kind="district", title=name, d=_path(on_screen),
+                             cx=round(label.x, 1), cy=round(label.y, 1)))
     for name, row, geom in feats:
         stroke, width_px, dash, opacity = LAYER_STYLE[name]
-        status = row.get("trang_thai")
+        status = _text(row.get("trang_thai"))
+        on_screen = screen(geom)
         shapes.append(_Shape(
-            kind="feature", title=_feature_title(row, name, lang), d=_path(screen(geom)),
+            kind="feature", title=_feature_title(row, name, lang),
+            d=_with_dot(on_screen, _path(on_screen), 3.0),
             layer=name, status=status if status in STATUS_FILL else "other",
             fill=STATUS_FILL.get(status, UNKNOWN_FILL), stroke=stroke, width=width_px, dash=dash,
             opacity=opacity,
@@ -365,7 +399,7 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
         for cx, cy in _points(geom):
             shapes.append(_Shape(kind="point", title=title, cx=cx, cy=cy, fill=colour,
                                  severity=severity, href=href))
-        d = _path(geom)
+        d = _with_dot(geom, _path(geom), 6.0)
         if d:
             shapes.append(_Shape(kind="mark", title=title, d=d, stroke=colour, width=2.4,
                                  severity=severity, href=href))
@@ -380,6 +414,7 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
                      "label": bar_label},
         "north": {"x": round(width - MAP_PAD - 8, 1), "y": MAP_PAD + 2},
         "layers": [n for n in MAP_LAYERS if any(s.layer == n for s in shapes)],
+        "districts": bool(base),
         "statuses": sorted({s.status for s in shapes if s.kind == "feature"},
                            key=lambda s: (*schema.STATUS, "other").index(s)),
         "severities": [s for s in SEVERITIES if any(sh.severity == s for sh in shapes)],
@@ -396,8 +431,7 @@ def _feature_names(plan: Plan | None) -> Callable[[str | None, int | None], str]
         frame = plan.layers[layer]
         if "ten" not in frame or not 1 <= fid <= len(frame):
             return ""
-        value = frame["ten"].iloc[fid - 1]
-        return value if isinstance(value, str) else ""
+        return _text(frame["ten"].iloc[fid - 1])
 
     return name
 

@@ -2,9 +2,11 @@
 
 The format is ``kzplan-report/1``, described by the JSON Schema ``docs/report-schema.json`` (a copy
 ships in the package, ``kzplan/report/templates/report-schema.json``, so :func:`read` works from an
-installed wheel; a test keeps the two identical). Objects are written in a fixed key order: the
-order of the schema's ``properties``, then any other keys sorted, so two runs on the same input
-differ only in ``meta.generated``.
+installed wheel; a test keeps the two identical). :func:`read` validates with ``jsonschema`` when
+it is installed, and otherwise checks the structure kzplan relies on (required fields, severities).
+
+Objects are written in a fixed key order: the order of the schema's ``properties``, then any other
+keys sorted, so two runs on the same input differ only in ``meta.generated``.
 """
 
 from __future__ import annotations
@@ -136,16 +138,42 @@ def validate(data: Any, *, file: str = "<report>") -> dict[str, Any]:
         if isinstance(found, str) and found.startswith("kzplan-report/"):
             raise SourceError("report.json.newer", file=file, found=found, expected=SCHEMA_ID)
         raise SourceError("report.json.not_report", file=file, found=found, expected=SCHEMA_ID)
-    from jsonschema.exceptions import best_match
-
-    error = best_match(_validator().iter_errors(data))
-    if error is not None:
-        reason = " ".join(error.message.split())
+    try:
+        from jsonschema.exceptions import best_match
+    except ImportError:  # jsonschema is optional: check the structure kzplan relies on
+        where, reason = _structure_error(data)
+    else:
+        error = best_match(_validator().iter_errors(data))
+        where, reason = (None, "") if error is None else (_where(error.absolute_path),
+                                                          error.message)
+    if where is not None:
+        reason = " ".join(reason.split())
         if len(reason) > 160:
             reason = reason[:157] + "..."
-        raise SourceError("report.json.invalid", file=file, where=_where(error.absolute_path),
-                          reason=reason)
+        raise SourceError("report.json.invalid", file=file, where=where, reason=reason)
     return data
+
+
+def _structure_error(data: dict[str, Any]) -> tuple[str | None, str]:
+    """Without jsonschema: the schema's required keys and the types of the main containers."""
+    defs = schema()["$defs"]
+    for key in schema()["required"]:
+        if key not in data:
+            return "/", f"{key!r} is a required property"
+    for key, kind in (("findings", list), ("targets", list), ("districts", list),
+                      ("rules", list), ("stats", dict), ("indicators", dict), ("meta", dict)):
+        if not isinstance(data[key], kind):
+            return f"/{key}", f"is not of type {kind.__name__!r}"
+    for i, finding in enumerate(data["findings"]):
+        if not isinstance(finding, dict):
+            return f"/findings/{i}", "is not of type 'object'"
+        for key in defs["finding"]["required"]:
+            if key not in finding:
+                return f"/findings/{i}", f"{key!r} is a required property"
+        if finding["severity"] not in defs["severity"]["enum"]:
+            return f"/findings/{i}/severity", f"{finding['severity']!r} is not one of" \
+                f" {defs['severity']['enum']}"
+    return None, ""
 
 
 def read(path: str | Path) -> dict[str, Any]:

@@ -89,29 +89,42 @@ def feature_label(frame: pd.DataFrame, i: int) -> tuple[str, int]:
     return (code if isinstance(code, str) and code else f"#{fid}"), fid
 
 
-def _fmt(value: Any) -> Any:
+def fmt_number(value: float, lang: str, digits: int = 2) -> str:
+    """``1,729.72`` in English, ``1.729,72`` in Vietnamese; trailing zeros dropped."""
+    text = f"{value:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "vi":
+        text = text.translate(str.maketrans({",": ".", ".": ","}))
+    return text
+
+
+def _fmt(value: Any, lang: str) -> Any:
+    if isinstance(value, bool):
+        return value
     if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".") if value == value else "?"
+        return fmt_number(value, lang) if value == value else "?"
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return fmt_number(float(value), lang, 0)
     return value
 
 
 def _render(rule: RuleDef, hit: Hit, lang: str) -> tuple[str, str]:
-    layer_label = schema.LAYER_LABELS.get(hit.layer or "", {}).get(lang, hit.layer or "")
-    params: dict[str, Any] = {
+    labels = schema.LAYER_LABELS.get(hit.layer or "", {})
+    params: dict[str, Any] = {k: _fmt(v, lang) for k, v in rule.params.items()}
+    params.update({
         "layer": hit.layer or "",
-        "layer_vi": schema.LAYER_LABELS.get(hit.layer or "", {}).get("vi", hit.layer or ""),
-        "layer_en": schema.LAYER_LABELS.get(hit.layer or "", {}).get("en", hit.layer or ""),
+        "layer_vi": labels.get("vi", hit.layer or ""),
+        "layer_en": labels.get("en", hit.layer or ""),
         "feature": hit.feature or "",
-        "measured": _fmt(hit.measured),
-        "expected": _fmt(hit.expected),
-        **{k: _fmt(v) for k, v in rule.params.items()},
-    }
+        "measured": _fmt(hit.measured, lang),
+        "expected": _fmt(hit.expected, lang),
+    })
     for key, value in hit.params.items():
         if isinstance(value, Mapping) and set(value) == {"vi", "en"}:
             params[key] = value[lang]
         else:
-            params[key] = _fmt(value)
-    del layer_label
+            params[key] = _fmt(value, lang)
     message = (rule.message_vi if lang == "vi" else rule.message_en).format(**params)
     fix = (rule.fix_vi if lang == "vi" else rule.fix_en).format(**params)
     return message, fix

@@ -87,7 +87,8 @@ class RuleDef:
         return {
             "id": self.id, "name": self.name, "severity": self.severity,
             "groups": list(self.groups), "title_vi": self.title_vi, "title_en": self.title_en,
-            "source": {"doc": self.source.doc, "article": self.source.article},
+            "source": {"doc": self.source.doc, "article": self.source.article,
+                       "quote_vi": self.source.quote_vi, "quote_en": self.source.quote_en},
             "params": dict(self.params),
         }
 
