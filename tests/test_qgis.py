@@ -190,9 +190,11 @@ def test_bundled_project_in_qgis(qgis_env: dict[str, str], tmp_path: Path) -> No
     """The committed project opens with every layer valid, in EPSG:9216, styled and
     constrained; kzplan's shapefiles, a clean copy and the findings GeoPackage open right."""
     config = bundled_config()
-    if config is None or not PROJECT.exists():
-        pytest.fail("qgis/kontum-2030.qgs or geodata/kzplan.toml is missing: run "
-                    "tools/build_qgis_project.py once geodata/ exists")
+    if config is None:
+        pytest.skip("the bundled plan (geodata/) is not there yet")
+    if not PROJECT.exists():
+        pytest.fail("qgis/kontum-2030.qgs is missing: run "
+                    "QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/build_qgis_project.py")
     text = PROJECT.read_text("utf-8")
     assert "../geodata/" in text and str(REPO) not in text  # relative paths only
     plan = kzplan.load_plan(config)

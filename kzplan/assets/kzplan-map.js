@@ -7,6 +7,7 @@
   'use strict';
 
   var SVG_NS = 'http://www.w3.org/2000/svg';
+  var RING = { error: 9, warning: 12, info: 15 };
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -327,9 +328,11 @@
       var group = groups['findings_' + sev.severity];
       var cls = 'kz-mark kz-mark-' + sev.severity;
       function markStyle(p) {
-        if (p.m === 'ring') {  /* a ring around the feature's dot; its inside is clickable */
-          return { radius: 10, color: sev.colour, weight: 3, fill: true, fillColor: sev.colour,
-                   fillOpacity: 0, className: cls };
+        if (p.m === 'ring') {
+          /* a ring around the feature's dot, one size per severity so that an error ring and
+             a warning ring on the same feature are both seen; its inside is clickable */
+          return { radius: RING[sev.severity] || 10, color: sev.colour, weight: 3, fill: true,
+                   fillColor: sev.colour, fillOpacity: 0, className: cls };
         }
         if (p.m === 'point') {
           return { radius: 6, color: '#ffffff', weight: 1.5, fill: true, fillColor: sev.colour,
