@@ -14,6 +14,18 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
+
+
+def __getattr__(name: str) -> object:
+    """``kzplan.render_map`` / ``kzplan.write_map`` without importing folium at ``import kzplan``."""
+    if name in ("render_map", "write_map"):
+        from kzplan import maps
+
+        return getattr(maps, name)
+    msg = f"module 'kzplan' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
 __all__ = [
     "Finding",
     "KzplanError",
@@ -23,4 +35,6 @@ __all__ = [
     "check",
     "load_pack",
     "load_plan",
+    "render_map",
+    "write_map",
 ]

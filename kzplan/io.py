@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ import pyogrio.errors
 
 from kzplan import encoding as enc
 from kzplan import messages
-from kzplan._errors import EncodingError, LayerError, SourceError
+from kzplan._errors import EncodingError, SourceError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -324,6 +323,8 @@ def write_vector(frame: gpd.GeoDataFrame, target: str | Path, *, layer: str | No
         kwargs: dict[str, Any] = {"driver": driver} if driver else {}
         if layer:
             kwargs["layer"] = layer
+        if (driver or "").upper() == "GPKG" or target.suffix.lower() == ".gpkg":
+            kwargs["layer_options"] = {"VERSION": "1.2"}  # QGIS 3.22's GDAL reads 1.2 cleanly
         frame.to_file(tmp, **kwargs)
     return target
 
@@ -340,21 +341,3 @@ def write_shapefile(frame: gpd.GeoDataFrame, target: Path) -> Path:
         for part in sorted(Path(tmp).iterdir()):
             os.replace(part, target.with_suffix(part.suffix))
     return target
-
-
-def copy_tree_atomic(src: Path, dst: Path) -> None:
-    """Copy a folder into place atomically (used for report bundles)."""
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    shutil.copytree(src, tmp)
-    if dst.exists():
-        shutil.rmtree(dst)
-    os.replace(tmp, dst)
-
-
-@dataclass
-class Sources:
-    """Files found for each layer name when a folder or several files are given."""
-
-    files: dict[str, tuple[Path, str | None]] = field(default_factory=dict)

@@ -43,9 +43,9 @@ messages.register(
         },
         "schema.wrong_type": {
             "vi": "{file!r} (lớp {layer}): đối tượng {feature}: trường {field!r} = {value!r} không"
-            " phải {expected}. Sửa giá trị trong bảng thuộc tính (QGIS: Open Attribute Table).",
+            " phải {expected[vi]}. Sửa giá trị trong bảng thuộc tính (QGIS: Open Attribute Table).",
             "en": "{file!r} (layer {layer}): feature {feature}: field {field!r} = {value!r} is not"
-            " {expected}. Fix the value in the attribute table (QGIS: Open Attribute Table).",
+            " {expected[en]}. Fix the value in the attribute table (QGIS: Open Attribute Table).",
         },
         "plan.no_layers": {
             "vi": "{path!r}: không tìm thấy lớp nào của kế hoạch (cần tệp tên kcn, ccn, kkt, huyen"
@@ -75,6 +75,11 @@ messages.register(
         },
     }
 )
+
+_EXPECTED = {
+    "int": {"vi": "một số nguyên", "en": "an integer"},
+    "float": {"vi": "một số", "en": "a number"},
+}
 
 _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "districts": {
@@ -361,16 +366,14 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list
             try:
                 number = _parse_number(value)
             except ValueError:
-                expected = "một số nguyên" if f.type == "int" else "một số"
                 raise LayerError(
                     "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
-                    field=f.name, value=value,
-                    expected="an integer" if f.type == "int" else "a number",
+                    field=f.name, value=value, expected=_EXPECTED[f.type],
                 ) from None
             if f.type == "int" and number is not None and number != int(number):
                 raise LayerError(
                     "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
-                    field=f.name, value=value, expected="an integer",
+                    field=f.name, value=value, expected=_EXPECTED["int"],
                 )
             parsed.append(number)
         if was_text and any(isinstance(v, str) and v.strip() for v in column):

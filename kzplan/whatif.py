@@ -199,11 +199,17 @@ messages.register(
             "en": "{subject} uses {used} of the remaining {left} ha of the {noun} area target"
             " ({target} ha): {state}.",
         },
+        "whatif.area_use_over": {
+            "vi": "{subject} cần {used} ha của chỉ tiêu diện tích {noun} ({target} ha) nhưng chỉ"
+            " còn {left} ha: {state}.",
+            "en": "{subject} needs {used} ha of the {noun} area target ({target} ha) but only"
+            " {left} ha remain: {state}.",
+        },
         "whatif.area_add_over": {
-            "vi": "{subject} thêm {used} ha vào diện tích {noun}, vốn đã đạt hoặc vượt chỉ tiêu"
-            " ({target} ha): {state}.",
-            "en": "{subject} adds {used} ha to the {noun} area, already at or over its target"
-            " ({target} ha): {state}.",
+            "vi": "{subject} cần {used} ha của chỉ tiêu diện tích {noun} ({target} ha) nhưng chỉ"
+            " tiêu đã hết: {state}.",
+            "en": "{subject} needs {used} ha of the {noun} area target ({target} ha), which has"
+            " none left: {state}.",
         },
         "whatif.area_free": {
             "vi": "{subject} giải phóng {freed} ha của chỉ tiêu diện tích {noun} ({target} ha):"
@@ -1158,10 +1164,10 @@ def _area_sentence(r: Mapping[str, Any], subject: str, lang: str) -> str:
     common = {"subject": subject, "noun": noun, "target": _num(target), "state": state}
     if delta < 0:
         return messages.text("whatif.area_free", lang, freed=_num(-delta), **common)
-    if left_before >= _EPS:
-        return messages.text("whatif.area_use", lang, used=_num(delta), left=_num(left_before),
-                             **common)
-    return messages.text("whatif.area_add_over", lang, used=_num(delta), **common)
+    if left_before < _EPS:
+        return messages.text("whatif.area_add_over", lang, used=_num(delta), **common)
+    key = "whatif.area_use" if delta <= left_before + _EPS else "whatif.area_use_over"
+    return messages.text(key, lang, used=_num(delta), left=_num(left_before), **common)
 
 
 def _findings_view(findings: Sequence[Finding], lang: str) -> pd.DataFrame:

@@ -298,3 +298,12 @@ def test_info_shows_each_layer(plan_dir: Path) -> None:
     for text in ("kcn.shp", "ccn.shp", "EPSG:9216", "utf-8", "CCN-0", "KCN-01"):
         assert text in result.output
     shutil.rmtree(plan_dir)
+
+
+def test_wrong_type_message_is_translated(plan_dir: Path) -> None:
+    _break("wrong_type", plan_dir)
+    with pytest.raises(LayerError) as err:
+        kzplan.load_plan(plan_dir)
+    assert "không phải một số" in err.value.render("vi")
+    assert "is not a number" in err.value.render("en")
+    assert "#2 (CCN-1)" in err.value.render("en")  # the feature, by row and code

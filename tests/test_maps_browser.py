@@ -202,6 +202,16 @@ def test_bundled_plan_in_the_browser(tmp_path: Path) -> None:
             assert _count(page, "path.kz-mark-error") == _placed(report, "error")
             if offline:
                 assert page.kz_blocked == []
+                # the example officials were promised: "dak la" finds Đắk La
+                page.locator(".kz-search-input").fill("dak la")
+                assert "CCN Đắk La" in page.locator(".kz-search-hit").first.inner_text()
+                page.locator(".kz-search-input").press("Enter")
+                popup = page.locator(".leaflet-popup-content")
+                popup.wait_for()
+                page.wait_for_timeout(400)
+                page.screenshot(path=str(tmp_path / "map-bundled-dak-la.png"))
+                assert "CCN Đắk La" in popup.inner_text()
+                assert "Huyện Đắk Hà (615)" in popup.inner_text()
 
 
 @pytest.mark.districts

@@ -71,6 +71,7 @@ def qgis_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         if p in ("/usr/bin", "/bin") or not (Path(p) / "python3").exists())
     env.update({
         "QT_QPA_PLATFORM": "offscreen", "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime),
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in the repository's plugin folder
         "QGIS_PLUGINPATH": str(REPO / "qgis"),
         "KZPLAN_EXE": str(exe) if exe.exists() else (shutil.which("kzplan") or "kzplan"),
     })

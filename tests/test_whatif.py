@@ -20,7 +20,8 @@ from tests import factory
 
 AS_OF = 2030
 TO_LONLAT = Transformer.from_crs("EPSG:9216", "EPSG:4326", always_xy=True)
-SA_THAY = (107.79, 14.42)  # a point in Huyện Sa Thầy (hand-picked, not from any boundary file)
+SA_THAY = (107.72, 14.42)  # rural Huyện Sa Thầy, west of its town (hand-picked, ~3 km from any
+                           # bundled feature)
 
 
 @pytest.fixture(scope="module")
@@ -314,7 +315,19 @@ def test_headroom_when_the_target_is_exceeded(plan: kzplan.Plan, report: Report)
                            baseline=report)
     t = diff.targets.set_index("layer").loc["ccn"]
     assert t["headroom_after_ha"] == pytest.approx(-10, abs=0.01)
-    assert diff.sentences("en")[0].endswith(": now 10 ha over the target.")
+    need = f"{over:,.2f}".rstrip("0").rstrip(".")
+    left = f"{CCN_TARGET - planned:,.2f}".rstrip("0").rstrip(".")
+    assert diff.sentences("en")[0] == (
+        f"Resizing the cluster CCN-1 from 40 ha to {40 + over:,.2f} ha needs {need} ha of the"
+        f" cluster (CCN) area target ({CCN_TARGET:,} ha) but only {left} ha remain: now 10 ha"
+        " over the target.")
+    # once the target is used up, any more area has no headroom at all
+    more = whatif.evaluate(whatif.resize(plan, "ccn", "CCN-1", ha=40 + over),
+                           whatif.Resize("ccn", "CCN-0", 45), as_of=AS_OF, baseline=diff.after)
+    assert more.sentences("en")[0] == (
+        f"Resizing the cluster CCN-0 from 40 ha to 45 ha needs 5 ha of the cluster (CCN) area"
+        f" target ({CCN_TARGET:,} ha), which has none left: now 15 ha over the target.")
+    assert more.sentences("vi")[0].endswith("nhưng chỉ tiêu đã hết: vượt chỉ tiêu 15 ha.")
     back = whatif.compare(diff.after, diff.before)
     freed = f"{over:,.2f}".rstrip("0").rstrip(".")
     left = f"{CCN_TARGET - planned:,.2f}".rstrip("0").rstrip(".")
@@ -404,15 +417,29 @@ def _bundled() -> Path | None:
 def test_bundled_plan_add_a_cluster_in_sa_thay() -> None:
     plan = kzplan.load_plan()
     before = kzplan.check(plan, as_of=AS_OF)
+    pack = load_pack("kontum-2030")
     targets = before.targets.set_index("layer")
-    headroom = targets.loc["ccn", "area_target_ha"] - targets.loc["ccn", "area_planned_ha"]
+    planned = float(plan["ccn"]["dt_qh_ha"].sum())
+    headroom = CCN_TARGET - planned
     code = "CCN-616-WHATIF"
     diff = whatif.evaluate(plan, whatif.Add("ccn", SA_THAY, {"ma": code, "ma_huyen": "616",
                                                              "dt_qh_ha": 40}),
                            as_of=AS_OF, baseline=before)
     t = diff.targets.set_index("layer").loc["ccn"]
-    assert t["headroom_after_ha"] == pytest.approx(headroom - 40, abs=0.011)
-    assert diff.districts.set_index("ma_huyen").loc["616", "ccn_after"] == int(
-        (plan["ccn"]["ma_huyen"] == "616").sum()) + 1
-    assert all(f.feature != code or f.severity != "error" or f.rule_id in ("OV01", "DT04")
-               for f in diff.new)
+    assert targets.loc["ccn", "area_planned_ha"] == pytest.approx(planned, abs=0.01)
+    assert t["headroom_before_ha"] == pytest.approx(headroom, abs=0.01)
+    assert t["headroom_after_ha"] == pytest.approx(headroom - 40, abs=0.01)
+    in_sa_thay = int((plan["ccn"]["ma_huyen"] == "616").sum())
+    assert diff.districts.set_index("ma_huyen").loc["616", "ccn_after"] == in_sa_thay + 1
+    # which target rules now fail follows from the arithmetic, not from a recorded output
+    tolerance = pack.get("AR01").params["tolerance_pct"]
+    area_fails = abs(planned + 40 - CCN_TARGET) / CCN_TARGET * 100 > tolerance
+    count_fails = len(plan["ccn"]) + 1 != CCN_COUNT
+    errors = {(f.rule_id, f.layer) for f in diff.new_errors}
+    assert (("AR01", "ccn") in errors) == area_fails
+    assert (("CT01", "ccn") in errors) == count_fails
+    # the new cluster is in open country: no overlap, nothing else about it is an error
+    assert not [f for f in diff.new_errors if f.feature == code]
+    first = diff.sentences("en")[0]
+    assert first.startswith("Adding a 40 ha cluster in Huyện Sa Thầy (CCN-616-WHATIF) ")
+    assert ("uses 40 of the remaining" in first) == (headroom >= 40)

@@ -21,6 +21,11 @@ def _param(ctx: Context, rule_id: str, key: str, default: Any) -> Any:
         return default
 
 
+def _r(value: float) -> float:
+    """Round to 0.01 ha without a negative zero."""
+    return round(value, 2) + 0.0
+
+
 def targets_table(ctx: Context) -> pd.DataFrame:
     """Per plan layer: count and area, target vs planned (attributes) vs measured (geometry)."""
     counts = _param(ctx, "CT01", "expected", {})
@@ -39,11 +44,11 @@ def targets_table(ctx: Context) -> pd.DataFrame:
                 "count_target": counts.get(name),
                 "count": 0 if frame is None else len(frame),
                 "area_target_ha": target,
-                "area_planned_ha": round(planned, 2),
-                "area_measured_ha": round(measured, 2),
-                "diff_planned_ha": None if target is None else round(planned - target, 2),
-                "diff_measured_ha": None if target is None else round(measured - target, 2),
-                "headroom_ha": None if target is None else round(target - planned, 2),
+                "area_planned_ha": _r(planned),
+                "area_measured_ha": _r(measured),
+                "diff_planned_ha": None if target is None else _r(planned - target),
+                "diff_measured_ha": None if target is None else _r(measured - target),
+                "headroom_ha": None if target is None else _r(target - planned),
             }
         )
     return pd.DataFrame(rows)
@@ -115,7 +120,9 @@ def indicators(ctx: Context) -> dict[str, Any]:
         "wastewater_ok": int((est["xlnt"] == "co").sum()) if len(est) else 0,
         "wastewater_missing": int((est["xlnt"] == "khong").sum()) if len(est) else 0,
         "wastewater_unknown": int(est["xlnt"].isna().sum()) if len(est) else 0,
-        "operating_without_wastewater": int((operating["xlnt"] != "co").sum())
+        "operating_without_wastewater": int((operating["xlnt"] == "khong").sum())
+        if len(operating) else 0,
+        "operating_wastewater_unknown": int(operating["xlnt"].isna().sum())
         if len(operating) else 0,
     }
     for name in schema.PLAN_LAYERS:

@@ -98,15 +98,8 @@ def describe(layer):
     return info
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("result")
-    parser.add_argument("--project")
-    parser.add_argument("--findings", nargs="*", default=[])
-    parser.add_argument("--files", nargs="*", default=[])
-    args = parser.parse_args()
-    app = QgsApplication([], False)
-    app.initQgis()
+def inspect(args):
+    """Everything QGIS reports; every layer object is gone when this returns."""
     result = {"qgis": __import__("qgis.core").core.Qgis.version()}
     if args.project:
         project = QgsProject.instance()
@@ -134,6 +127,19 @@ def main():
                 layer.fields().indexOf("assignee"))
             result["findings"][f"{path}:{table}"] = info
     QgsProject.instance().clear()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("result")
+    parser.add_argument("--project")
+    parser.add_argument("--findings", nargs="*", default=[])
+    parser.add_argument("--files", nargs="*", default=[])
+    args = parser.parse_args()
+    app = QgsApplication([], False)
+    app.initQgis()
+    result = inspect(args)
     with open(args.result, "w", encoding="utf-8") as fh:
         json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
     app.exitQgis()

@@ -39,6 +39,14 @@ def main():
     result_path, project_path, output, plugin_dir = sys.argv[1:5]
     app = QgsApplication([], False)
     app.initQgis()
+    result = loop(project_path, output, plugin_dir)
+    with open(result_path, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+    app.exitQgis()
+
+
+def loop(project_path, output, plugin_dir):
+    """The loop; every layer object is gone when this returns (before QGIS exits)."""
     sys.path.insert(0, "/usr/share/qgis/python/plugins")
     sys.path.insert(0, plugin_dir)
     from processing.core.Processing import Processing
@@ -87,9 +95,7 @@ def main():
     result["summary"] = json.loads(second["SUMMARY"])
     project.clear()
     plugin.unload()
-    with open(result_path, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
-    app.exitQgis()
+    return result
 
 
 if __name__ == "__main__":
