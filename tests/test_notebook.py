@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -46,6 +47,10 @@ def kernel_for_this_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> s
         "display_name": "kzplan test", "language": "python",
     }), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    # the kernel imports the kzplan under test, whatever else is installed
+    here = str(Path(kzplan.__file__).resolve().parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (here, os.environ.get("PYTHONPATH", "")) if p))
     # plots inline as PNG even where the environment asks for a headless backend
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return "kzplan-test"
@@ -75,6 +80,8 @@ def test_notebook_runs_from_a_clean_kernel(kernel_for_this_python: str) -> None:
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import sys, kzplan\nprint(sys.executable)\n"
+                                              "print(kzplan.__file__)"))
     client = NotebookClient(nb, kernel_name=kernel_for_this_python, timeout=BUDGET_S,
                             allow_errors=False,
                             resources={"metadata": {"path": str(NOTEBOOK.parent)}})
@@ -90,8 +97,9 @@ def test_notebook_runs_from_a_clean_kernel(kernel_for_this_python: str) -> None:
               if o.get("output_type") == "stream" and o.get("name") == "stderr"]
     assert not any("Traceback" in s for s in stderr), stderr
 
-    # the kernel ran this interpreter's kzplan
+    # the kernel ran this interpreter and this checkout's kzplan
     assert kzplan.__version__ in _data(nb.cells[1], "text/plain")
+    assert _stream(nb.cells[-1]).split() == [sys.executable, kzplan.__file__]
     # Plan, Report and Diff display as HTML tables
     assert "kzplan plan" in _data(_by_tag(nb, "plan-repr"), "text/html")
     assert "<table" in _data(_by_tag(nb, "plan-repr"), "text/html")
