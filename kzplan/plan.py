@@ -207,9 +207,16 @@ def bundled_path() -> Path:
     raise SourceError("io.missing", file=str(msg_path / "kzplan.toml"), hint="")
 
 
-def _layer_name(path: Path) -> str | None:
+def _layer_name(path: Path, *, loose: bool = False) -> str | None:
+    """The layer a file is, by its name: ``ccn.shp``; with ``loose``, also ``ccn_clean.shp``."""
     stem = path.stem.lower()
-    return stem if stem in schema.ALL_LAYERS else None
+    if stem in schema.ALL_LAYERS:
+        return stem
+    if loose:
+        for name in schema.ALL_LAYERS:
+            if stem.startswith((f"{name}_", f"{name}-", f"{name}.")):
+                return name
+    return None
 
 
 def _scan_folder(folder: Path) -> dict[str, LayerSpec]:
@@ -261,7 +268,7 @@ def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
         if not specs:
             raise SourceError("plan.no_layers", path=str(path))
         return PlanConfig(), specs
-    name = _layer_name(path)
+    name = _layer_name(path, loose=True)
     if suffix not in io.VECTOR_SUFFIXES:
         raise SourceError("io.unsupported", file=str(path), suffix=suffix)
     if name is None and suffix != ".zip":

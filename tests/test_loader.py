@@ -307,3 +307,10 @@ def test_wrong_type_message_is_translated(plan_dir: Path) -> None:
     assert "không phải một số" in err.value.render("vi")
     assert "is not a number" in err.value.render("en")
     assert "#2 (CCN-1)" in err.value.render("en")  # the feature, by row and code
+
+
+def test_a_single_file_named_like_a_layer_copy(plan_dir: Path) -> None:
+    for part in plan_dir.glob("ccn.*"):
+        part.rename(plan_dir / f"ccn_clean{part.suffix}")
+    plan = kzplan.load_plan(plan_dir / "ccn_clean.shp")
+    assert list(plan.layers) == ["ccn"]
