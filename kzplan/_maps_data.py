@@ -19,6 +19,7 @@ import shapely
 from shapely.geometry import mapping
 
 from kzplan import schema
+from kzplan._format import fmt_number, is_missing
 from kzplan._maps_text import t, ui
 from kzplan.encoding import fold_diacritics
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
@@ -59,33 +60,18 @@ DOT_LAYERS = ("kcn", "ccn")
 # --- formatting -------------------------------------------------------------------------------
 
 
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def fmt_num(value: Any, lang: str, decimals: int = 2) -> str:
-    """``1729.72`` -> ``1.729,72`` (vi) or ``1,729.72`` (en); trailing zeros dropped."""
-    if _missing(value):
-        return "—"
-    text = f"{float(value):,.{decimals}f}"
-    if decimals:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "vi":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text
+    """``1729.72`` -> ``1.729,72`` (vi) or ``1,729.72`` (en); trailing zeros dropped, ``—`` when
+    missing."""
+    return fmt_number(value, lang, decimals, missing="—")
 
 
 def _text(value: Any) -> str | None:
-    return None if _missing(value) or str(value).strip() == "" else str(value)
+    return None if is_missing(value) or str(value).strip() == "" else str(value)
 
 
 def _label(table: dict[Any, dict[str, str]], value: Any, lang: str) -> str | None:
-    if _missing(value):
+    if is_missing(value):
         return None
     if value in table:
         return table[value][lang]
@@ -210,7 +196,7 @@ class _Builder:
         return " · ".join(parts)
 
     def _district(self, code: Any) -> str | None:
-        if _missing(code):
+        if is_missing(code):
             return None
         code = str(code)
         if code in self.district_names:
@@ -228,12 +214,12 @@ class _Builder:
         rows = [
             (t("f.code", lang), code),
             (t("f.district", lang), self._district(row.get("ma_huyen"))),
-            *[(t(f"f.{k}", lang), None if _missing(v) else
+            *[(t(f"f.{k}", lang), None if is_missing(v) else
                t("v.ha", lang, value=fmt_num(v, lang))) for k, v in ha],
             (t("f.status", lang), _label(schema.STATUS_LABELS, status, lang)),
-            (t("f.year", lang), None if _missing(row.get("nam_tl"))
+            (t("f.year", lang), None if is_missing(row.get("nam_tl"))
              else str(int(row.get("nam_tl")))),
-            (t("f.occupancy", lang), t("v.none", lang) if _missing(occupancy)
+            (t("f.occupancy", lang), t("v.none", lang) if is_missing(occupancy)
              else t("v.pct", lang, value=fmt_num(occupancy, lang, 1))),
             (t("f.wastewater", lang), schema.WASTEWATER_LABELS.get(
                 _text(row.get("xlnt")), {"vi": str(row.get("xlnt")), "en": str(row.get("xlnt"))}

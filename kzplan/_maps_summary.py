@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kzplan import schema
-from kzplan._maps_data import DOT_LAYERS, DRAW_ORDER, STYLES, _missing, fmt_num
+from kzplan._format import is_missing
+from kzplan._maps_data import DOT_LAYERS, DRAW_ORDER, STYLES, fmt_num
 from kzplan._maps_text import t
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
 
@@ -85,11 +86,11 @@ def summary(plan: Plan, report: Report, unplaced: list[dict[str, str]], lang: st
     rows = []
     for _, r in report.targets.iterrows():
         layer = str(r["layer"])
-        count = f"{int(r['count'])}" + ("" if _missing(r.get("count_target"))
+        count = f"{int(r['count'])}" + ("" if is_missing(r.get("count_target"))
                                         else f" / {int(r['count_target'])}")
         rows.append([
             _cell(layer.upper()),
-            _cell(count, None if _missing(r.get("count_target")) else flag("CT01", layer)),
+            _cell(count, None if is_missing(r.get("count_target")) else flag("CT01", layer)),
             _cell(fmt_num(r.get("area_target_ha"), lang)),
             _cell(fmt_num(r.get("area_planned_ha"), lang), flag("AR01", layer)),
             _cell(fmt_num(r.get("area_measured_ha"), lang), flag("AR02", layer)),
@@ -140,7 +141,7 @@ def _indicator_lines(ind: dict[str, Any], lang: str) -> list[str]:
     mean = ind.get("occupancy_mean_pct")
     lines = [
         t("i.established", lang, n=n, operating=int(ind.get("operating") or 0)),
-        t("i.occupancy", lang, known=known, n=n, mean="—" if _missing(mean)
+        t("i.occupancy", lang, known=known, n=n, mean="—" if is_missing(mean)
           else t("v.pct", lang, value=fmt_num(mean, lang, 1))),
     ]
     if ind.get("occupancy_target_pct") is not None and ind.get("meeting_target") is not None:

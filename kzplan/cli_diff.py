@@ -115,8 +115,10 @@ def print_diff(diff: Diff, *, console: Console, lang: str) -> None:
     console.print(Text(diff.headline(lang)))
     for sentence in diff.sentences(lang) + diff.notes(lang):
         console.print(Text("• " + sentence))
-    views = ((messages.text("diff.headroom", lang), diff._targets_view(lang)),
-             (messages.text("diff.districts", lang), diff._districts_view(lang)))
+    from kzplan.whatif.display import districts_view, targets_view
+
+    views = ((messages.text("diff.headroom", lang), targets_view(diff, lang)),
+             (messages.text("diff.districts", lang), districts_view(diff, lang)))
     for title, view in views:
         if not len(view):
             continue

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 import kzplan.extra_commands  # noqa: F401 - registers `diff` on the app
 from kzplan.cli import app
+from kzplan.rules import load_pack
 from tests import factory
 
 AS_OF = "2030"
@@ -122,6 +123,17 @@ def test_terminal_output_in_both_languages(reports: dict[str, Path]) -> None:
     assert "New findings (1)" in out and "OV01" in out and "1 new error(s)." in out
     code, out, _ = run("diff", str(reports["old"]), str(reports["new"]), "--lang", "vi")
     assert "Phát hiện mới (1)" in out and "Có 1 lỗi mới." in out
+
+
+def test_terminal_headroom_numbers_follow_the_language(reports: dict[str, Path]) -> None:
+    target = load_pack("kontum-2030").get("AR01").params["targets"]["ccn"]
+    en = f"{target:,.2f}".rstrip("0").rstrip(".")
+    vi = en.translate(str.maketrans({",": ".", ".": ","}))
+    assert "," in en and vi != en  # a target with thousands and decimals tells the styles apart
+    _, out, _ = run("diff", str(reports["old"]), str(reports["new"]), "--lang", "en")
+    assert f" {en} " in out and f" {vi} " not in out
+    _, out, _ = run("diff", str(reports["old"]), str(reports["new"]), "--lang", "vi")
+    assert f" {vi} " in out and f" {en} " not in out
 
 
 def test_json_output_file_is_written(reports: dict[str, Path], tmp_path: Path) -> None:

@@ -56,6 +56,11 @@ CCN_TARGET = load_pack("kontum-2030").get("AR01").params["targets"]["ccn"]
 CCN_COUNT = load_pack("kontum-2030").get("CT01").params["expected"]["ccn"]
 
 
+def vi_number(text: str) -> str:
+    """An English-style number as Vietnamese text writes it: ``1,729.72`` -> ``1.729,72``."""
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
 # --- each edit kind ------------------------------------------------------------------------------
 
 
@@ -304,7 +309,10 @@ def test_headroom_arithmetic_for_an_added_cluster(plan: kzplan.Plan, report: Rep
         f" of the cluster (CCN) area target ({CCN_TARGET:,} ha): {after} ha remain.")
     assert any("Huyện Sa Thầy from 0 to 1" in s for s in en)
     vi = diff.sentences("vi")
-    assert vi[0].startswith("Thêm CCN CCN-616-04 (40 ha) tại Huyện Sa Thầy sử dụng 40 trong số")
+    assert vi[0] == (
+        f"Thêm CCN CCN-616-04 (40 ha) tại Huyện Sa Thầy sử dụng 40 trong số {vi_number(left)} ha"
+        f" còn lại của chỉ tiêu diện tích CCN ({vi_number(f'{CCN_TARGET:,}')} ha): còn"
+        f" {vi_number(after)} ha.")
     assert len(vi) == len(en) == 3  # area, count, district
 
 
@@ -321,6 +329,10 @@ def test_headroom_when_the_target_is_exceeded(plan: kzplan.Plan, report: Report)
         f"Resizing the cluster CCN-1 from 40 ha to {40 + over:,.2f} ha needs {need} ha of the"
         f" cluster (CCN) area target ({CCN_TARGET:,} ha) but only {left} ha remain: now 10 ha"
         " over the target.")
+    assert diff.sentences("vi")[0] == (
+        f"Đổi quy mô CCN CCN-1 từ 40 ha thành {vi_number(f'{40 + over:,.2f}')} ha cần"
+        f" {vi_number(need)} ha của chỉ tiêu diện tích CCN ({vi_number(f'{CCN_TARGET:,}')} ha)"
+        f" nhưng chỉ còn {vi_number(left)} ha: vượt chỉ tiêu 10 ha.")
     # once the target is used up, any more area has no headroom at all
     more = whatif.evaluate(whatif.resize(plan, "ccn", "CCN-1", ha=40 + over),
                            whatif.Resize("ccn", "CCN-0", 45), as_of=AS_OF, baseline=diff.after)
@@ -357,6 +369,7 @@ def test_planted_overlap_is_new_and_resolved_by_moving_back(plan: kzplan.Plan,
     forward = whatif.compare(report, diff.before)
     assert [f.rule_id for f in forward.new_errors] == ["OV01"]
     assert diff.sentences("en")[0].startswith("Moving the cluster CCN-1 2,000 m east changes no")
+    assert diff.sentences("vi")[0].startswith("Dời CCN CCN-1 2.000 m về phía đông không")
 
 
 def test_evaluate_accepts_functions_and_rejects_other_things(plan: kzplan.Plan,
@@ -387,6 +400,8 @@ def test_diff_html_escapes_attribute_text(plan: kzplan.Plan, report: Report) -> 
     assert "<table" in page and "New findings" in page and "Headroom to the targets" in page
     assert "OV01" in page
     assert "Khoảng còn lại đến chỉ tiêu" in diff.to_html("vi")
+    target = f"{CCN_TARGET:,}"  # the headroom table writes numbers in the page's language
+    assert f"<td>{target}</td>" in page and f"<td>{vi_number(target)}</td>" in diff.to_html("vi")
     assert repr(diff).startswith("<Diff ") and "exit_code=1" in repr(diff)
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 
-from kzplan import io, messages, schema
+from kzplan import _format, io, messages, schema
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
 
 if TYPE_CHECKING:
@@ -197,24 +197,9 @@ messages.register(
 
 
 def fmt_number(value: Any, lang: str = "vi", digits: int = 2) -> str:
-    """``value`` with thousands separators in ``lang``'s style (vi: 1.729,72; en: 1,729.72)."""
-    if value is None or isinstance(value, bool):
-        return "–" if value is None else str(value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(number):
-        return "–"
-    if number.is_integer() and (isinstance(value, (int, np.integer)) or digits == 0):
-        text = f"{int(number):,}"
-    else:
-        text = f"{number:,.{digits}f}"
-    if text.startswith("-"):
-        text = "−" + text[1:]
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    """``value`` with thousands separators in ``lang``'s style (vi: 1.729,72; en: 1,729.72):
+    trailing zeros kept so columns line up, a typeset minus sign (−)."""
+    return _format.fmt_number(value, lang, digits, trim=False, minus="−")
 
 
 def _severity_rank(severity: str) -> int:

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kzplan import io, messages, schema
+from kzplan._format import fmt_number
 from kzplan.findings import SEVERITIES, SEVERITY_LABELS
 
 if TYPE_CHECKING:
@@ -87,11 +88,8 @@ def _t(key: str, lang: str, **kw: Any) -> str:
 
 
 def _num(value: Any, digits: int = 2) -> str:
-    if value is None or value != value:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return str(value)
+    """Terminal tables write English-style numbers with their trailing zeros (``1,729.70``)."""
+    return fmt_number(value, "en", digits, trim=False)
 
 
 def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:

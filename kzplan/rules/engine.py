@@ -16,6 +16,7 @@ import pyproj
 import shapely
 
 from kzplan import messages, schema
+from kzplan._format import fmt_number
 from kzplan.findings import Finding, Report, fingerprint, sort_findings
 from kzplan.plan import Plan
 from kzplan.rules.pack import RuleDef, RulePack, load_pack
@@ -89,23 +90,12 @@ def feature_label(frame: pd.DataFrame, i: int) -> tuple[str, int]:
     return (code if isinstance(code, str) and code else f"#{fid}"), fid
 
 
-def fmt_number(value: float, lang: str, digits: int = 2) -> str:
-    """``1,729.72`` in English, ``1.729,72`` in Vietnamese; trailing zeros dropped."""
-    text = f"{value:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang == "vi":
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text
-
-
 def _fmt(value: Any, lang: str) -> Any:
+    """Floats and large integers in ``lang``'s style for message templates; the rest as is."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, float):
-        return fmt_number(value, lang) if value == value else "?"
-    if isinstance(value, int) and abs(value) >= 10_000:
-        return fmt_number(float(value), lang, 0)
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) >= 10_000):
+        return fmt_number(value, lang, missing="?")
     return value
 
 
