@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from browser import chromium_page
 from test_maps import XSS, messy_plan, rich_plan
 
@@ -164,7 +165,11 @@ def test_attribute_markup_runs_nothing(tmp_path: Path, plan: kzplan.Plan,
         assert popup.locator(".kz-pop-title").inner_text() == XSS
         assert popup.locator("img").count() == 0
         page.evaluate("kzplan.byId['kcn-1'].layer.openPopup()")  # its source holds </script>
-        assert "</script><script>alert(2)</script>" in page.inner_text(".leaflet-popup-content")
+        # Leaflet swaps the popup asynchronously: wait for the new one rather than racing it.
+        # (During the swap the closing popup and the new one can both be in the page.)
+        expect(page.locator(".leaflet-popup-content",
+                            has_text="</script><script>alert(2)</script>")).to_have_count(
+            1, timeout=5_000)
         page.wait_for_timeout(200)
         assert page.locator("img[src='x']").count() == 0
         assert dialogs == [] and page.kz_page_errors == []
