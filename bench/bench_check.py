@@ -10,7 +10,6 @@ with and without district boundaries (read from ../shared when present; never co
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -85,7 +84,6 @@ def main() -> None:
                    for f in families]
             print(f"{n:>9} {load_t:>8.3f} {check_t:>8.3f} " + " ".join(f"{t:>6.3f}" for t in per))
     print("(best of", args.repeat, "runs; seconds; per-family columns run that family alone)")
-    _ = statistics
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kzplan import crs as kcrs
 from kzplan import io, messages, schema
-from kzplan._errors import ConfigError, LayerError, SourceError
+from kzplan._errors import LayerError, SourceError
 from kzplan.config import LayerSpec, PlanConfig, load_config
 
 messages.register(
@@ -223,7 +223,7 @@ def _scan_folder(folder: Path) -> dict[str, LayerSpec]:
     found: dict[str, LayerSpec] = {}
     for path in sorted(folder.iterdir()):
         suffix = path.suffix.lower()
-        if suffix not in io.VECTOR_SUFFIXES or path.name.startswith("."):
+        if suffix not in io.VECTOR_SUFFIXES or suffix == ".zip" or path.name.startswith("."):
             continue
         if suffix == ".gpkg":
             for name in io.list_layers(path):
@@ -271,11 +271,26 @@ def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     name = _layer_name(path, loose=True)
     if suffix not in io.VECTOR_SUFFIXES:
         raise SourceError("io.unsupported", file=str(path), suffix=suffix)
-    if name is None and suffix != ".zip":
+    if name is None:
         raise SourceError("plan.unknown_file_layer", file=str(path))
-    if suffix == ".zip" and name is None:
-        return PlanConfig(), {"*": LayerSpec(name="*", path=path)}
-    return PlanConfig(), {name: LayerSpec(name=name, path=path)} if name else {}
+    return PlanConfig(), {name: LayerSpec(name=name, path=path)}
+
+
+def _source_specs(arg: str | Path, stack: contextlib.ExitStack, *, name: str | None = None
+                  ) -> tuple[PlanConfig, dict[str, LayerSpec]]:
+    """Configuration and layer specs for one source argument (zips are extracted into ``stack``)."""
+    given, path = parse_layer_arg(str(arg))
+    name = name or given
+    if path.suffix.lower() == ".zip":
+        if not path.exists():
+            raise SourceError("io.missing", file=str(path), hint="")
+        cfg, specs = _zip_specs(path, stack.enter_context(io.opened_zip(path)))
+        if name is None:
+            return cfg, specs
+        return PlanConfig(), {name: replace(next(iter(specs.values())), name=name)}
+    if name is not None:
+        return PlanConfig(), {name: LayerSpec(name=name, path=path)}
+    return _specs_for(path)
 
 
 def parse_layer_arg(arg: str) -> tuple[str | None, Path]:
@@ -484,30 +499,15 @@ def load_plan(
         cfg = config
         specs: dict[str, LayerSpec] = dict(config.layers) if config else {}
         for item in source:
-            name, path = parse_layer_arg(str(item))
-            if path.suffix.lower() == ".zip" and path.exists() and name is None:
-                folder = stack.enter_context(io.opened_zip(path))
-                sub_cfg, sub_specs = _zip_specs(path, folder)
-            elif name is not None:
-                sub_cfg, sub_specs = PlanConfig(), {name: LayerSpec(name=name, path=path)}
-                if path.suffix.lower() == ".zip":
-                    folder = stack.enter_context(io.opened_zip(path))
-                    inner = _zip_specs(path, folder)[1]
-                    sub_specs = {name: replace(next(iter(inner.values())), name=name)}
-            else:
-                sub_cfg, sub_specs = _specs_for(path)
-            if cfg is None or (sub_cfg.source is not None and cfg.source is None):
-                cfg = replace(sub_cfg, layers={}) if cfg is None else replace(
-                    sub_cfg, layers=cfg.layers)
+            sub_cfg, sub_specs = _source_specs(item, stack)
+            # The first source sets the plan's settings; a real kzplan.toml wins over defaults.
+            if cfg is None or (cfg.source is None and sub_cfg.source is not None):
+                cfg = sub_cfg
             specs.update(sub_specs)
-        assert cfg is not None
+        if cfg is None:
+            cfg = PlanConfig()
         if districts is not None:
-            dname, dpath = parse_layer_arg(str(districts))
-            specs["districts"] = LayerSpec(name="districts", path=dpath)
-            if dpath.suffix.lower() == ".zip":
-                folder = stack.enter_context(io.opened_zip(dpath))
-                inner = _zip_specs(dpath, folder)[1]
-                specs["districts"] = replace(next(iter(inner.values())), name="districts")
+            specs.update(_source_specs(districts, stack, name="districts")[1])
         cfg = replace(cfg, layers=specs)
         if before_read is not None:
             before_read(cfg)
@@ -551,4 +551,3 @@ def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, Laye
 
 
 __all__ = ["LayerInfo", "Note", "Plan", "builtin_districts", "bundled_path", "load_plan"]
-_ = ConfigError

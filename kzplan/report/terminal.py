@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -228,6 +229,6 @@ def print_rules(pack: RulePack, *, console: Console, lang: str = "vi",
 
 def write(report: Report, target: Path, *, lang: str = "vi", plan: Plan | None = None) -> Path:
     """Write the terminal report as plain text."""
-    console = Console(record=True, width=140, file=open(__import__("os").devnull, "w"))  # noqa: SIM115
+    console = Console(record=True, width=140, file=StringIO())
     print_report(report, console=console, lang=lang)
     return io.write_text(target, console.export_text())

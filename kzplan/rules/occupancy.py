@@ -7,7 +7,7 @@ from typing import Any
 
 from kzplan.rules.engine import Context
 from kzplan.rules.registry import Hit, Param, rule
-from kzplan.rules.summary import ESTABLISHED, occupancy_target
+from kzplan.rules.summary import occupancy_target
 
 _STATUSES = Param(list, "statuses the rule applies to",
                   lambda v: set(v) <= {"quy_hoach", "thanh_lap", "hoat_dong"},
@@ -85,5 +85,3 @@ def established_without_plant(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hi
     """An established zone or cluster gets its wastewater plant before it starts operating."""
     yield from _wastewater(ctx, "thanh_lap", ("khong", None))
 
-
-_ = ESTABLISHED
