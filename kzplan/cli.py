@@ -16,6 +16,7 @@ from rich.console import Console
 
 from kzplan import messages
 from kzplan._errors import KzplanError
+from kzplan._help import h
 from kzplan.findings import EXIT_ERROR
 
 messages.register(
@@ -38,7 +39,7 @@ messages.register(
 
 app = typer.Typer(
     name="kzplan",
-    help="Keeps Kon Tum's 2030 industrial-land plan honest: load, check, report, map.",
+    help=h("app"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -63,17 +64,12 @@ class Format(str, enum.Enum):
 
 PathsArg = Annotated[
     list[str] | None,
-    typer.Argument(help="kzplan.toml, a folder, a zip, a GeoPackage or files (`ccn=file.shp`). "
-                        "Default: the bundled Kon Tum 2030 plan.", show_default=False),
+    typer.Argument(help=h("paths"), show_default=False),
 ]
-CrsOpt = Annotated[str | None, typer.Option("--crs", help="CRS for files without a .prj, e.g. "
-                                                         "EPSG:9216.")]
-EncodingOpt = Annotated[str | None, typer.Option("--encoding", help="Attribute encoding for "
-                                                 "shapefiles without .cpg (utf-8, cp1258, tcvn3,"
-                                                 " vni).")]
-DistrictsOpt = Annotated[str | None, typer.Option("--districts", help="A district boundary layer"
-                                                  " (any format and CRS).")]
-LangOpt = Annotated[Lang, typer.Option("--lang", help="Language of messages.")]
+CrsOpt = Annotated[str | None, typer.Option("--crs", help=h("crs"))]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help=h("encoding"))]
+DistrictsOpt = Annotated[str | None, typer.Option("--districts", help=h("districts"))]
+LangOpt = Annotated[Lang, typer.Option("--lang", help=h("lang"))]
 
 
 def _console() -> Console:
@@ -130,6 +126,7 @@ def _validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],
 def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = None,
          districts: DistrictsOpt = None, lang: LangOpt = Lang.vi) -> None:
     """Describe the plan's layers: file, driver, CRS, encoding, features, areas.
+    Mô tả các lớp: tệp, định dạng, hệ tọa độ, bảng mã, số đối tượng, diện tích.
 
     Examples: `kzplan info` (bundled plan) · `kzplan info geodata/` ·
     `kzplan info ccn=edits/ccn.shp --crs EPSG:9216`
@@ -169,24 +166,20 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 @app.command()
 def check(
     paths: PathsArg = None,
-    as_of: Annotated[int | None, typer.Option("--as-of", help="Year to check as of (default:"
-                                              " this year).")] = None,
+    as_of: Annotated[int | None, typer.Option("--as-of", help=h("as_of"))] = None,
     districts: DistrictsOpt = None,
     lang: LangOpt = Lang.vi,
-    fmt: Annotated[list[Format] | None, typer.Option("--format", "-f", help="Output format(s);"
-                                                     " repeat for several.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output file, or folder"
-                                                " for several formats.")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rules: id, "
-                                                     "family (GM), name, #group.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules.")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", help="Override a rule parameter:"
-                                                    " AR03.tolerance_pct=2.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Warnings count as errors.")] = False,
+    fmt: Annotated[list[Format] | None, typer.Option("--format", "-f", help=h("formats"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("output"))] = None,
+    select: Annotated[list[str] | None, typer.Option("--select", help=h("select"))] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help=h("ignore"))] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", help=h("param"))] = None,
+    strict: Annotated[bool, typer.Option("--strict", help=h("strict"))] = False,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
     """Check the plan against its rule pack and report every finding.
+    Kiểm tra quy hoạch theo gói luật và báo cáo mọi phát hiện.
 
     Examples: `kzplan check` · `kzplan check geodata/ --as-of 2030 --lang en` ·
     `kzplan check edits/ --districts ranh_huyen.gpkg -f html -f gpkg -o out/` ·
@@ -221,12 +214,12 @@ def check(
 @app.command()
 def rules(
     lang: LangOpt = Lang.vi,
-    pack: Annotated[str, typer.Option("--pack", help="Rule pack name or .toml file.")] =
+    pack: Annotated[str, typer.Option("--pack", help=h("pack"))] =
     "kontum-2030",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show parameters, quotes and"
-                                          " message templates.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help=h("verbose"))] = False,
 ) -> None:
     """List the rules of a pack with their severity, parameters and legal source.
+    Liệt kê các luật với mức độ, tham số và căn cứ pháp lý.
 
     Examples: `kzplan rules` · `kzplan rules --lang en -v`
     """

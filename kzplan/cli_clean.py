@@ -31,6 +31,7 @@ import typer
 
 from kzplan import io, messages, schema
 from kzplan._errors import SourceError
+from kzplan._help import h
 from kzplan.cli import CrsOpt, EncodingOpt, Lang, LangOpt, _console, _run, app
 
 messages.register(
@@ -352,17 +353,15 @@ def print_results(results: list[Cleaned], *, lang: str, plan_crs: str = schema.P
 
 @app.command(name="clean")
 def clean_command(
-    paths: Annotated[list[str], typer.Argument(help="kzplan.toml, a folder, a zip, a GeoPackage"
-                                               " or files (`ccn=file.shp`).",
+    paths: Annotated[list[str], typer.Argument(help=h("sources"),
                                                show_default=False)],
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Folder for the clean"
-                                                " copies (default: next to each original,"
-                                                " NAME_clean.shp).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("clean_output"))] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
     """Write clean copies (UTF-8 .cpg, .prj of EPSG:9216) of layers QGIS would misread.
+    Ghi bản sạch (UTF-8 .cpg, .prj EPSG:9216) của các lớp QGIS có thể đọc sai.
 
     Never writes over an original; says which file to open in QGIS.
 

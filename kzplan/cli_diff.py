@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kzplan import io, messages
+from kzplan._help import h
 from kzplan.cli import CrsOpt, EncodingOpt, Lang, LangOpt, _console, _run, app
 from kzplan.findings import SEVERITY_COLOURS, SEVERITY_LABELS
 
@@ -142,26 +143,22 @@ def print_diff(diff: Diff, *, console: Console, lang: str) -> None:
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="The old version: a plan (folder, kzplan.toml, zip,"
-                                       " GeoPackage) or a JSON report from `kzplan check -f json`.",
+    old: Annotated[str, typer.Argument(help=h("diff_old"),
                                        show_default=False)],
-    new: Annotated[str, typer.Argument(help="The new version (same kinds as OLD).",
+    new: Annotated[str, typer.Argument(help=h("diff_new"),
                                        show_default=False)],
-    as_of: Annotated[int | None, typer.Option("--as-of", help="Year to check plans as of (default:"
-                                              " the year of a JSON report given, else this"
-                                              " year).")] = None,
+    as_of: Annotated[int | None, typer.Option("--as-of", help=h("diff_as_of"))] = None,
     lang: LangOpt = Lang.vi,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] =
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help=h("format"))] =
     DiffFormat.terminal,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 on: new errors only,"
-                                            " any error in NEW, or never.")] = FailOn.new_errors,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON diff to"
-                                                " this file instead of stdout.")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help=h("fail_on"))] = FailOn.new_errors,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("diff_output"))] = None,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
     """Show what changed between two versions of a plan: new, resolved and changed findings and
     the headroom to each target. In CI, fails only on new errors.
+    So sánh hai phiên bản quy hoạch: phát hiện mới, đã khắc phục, thay đổi, và dư địa chỉ tiêu.
 
     Examples: `kzplan diff main/ edits/` · `kzplan diff old.json new.json --lang en` ·
     `kzplan diff base.json geodata/ --fail-on new-errors -f json -o diff.json`

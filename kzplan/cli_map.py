@@ -9,24 +9,23 @@ from typing import Annotated
 import typer
 
 from kzplan import messages
+from kzplan._help import h
 from kzplan.cli import CrsOpt, DistrictsOpt, EncodingOpt, Lang, LangOpt, PathsArg, _load, _run, app
 
 
 @app.command("map")
 def map_(
     paths: PathsArg = None,
-    as_of: Annotated[int | None, typer.Option("--as-of", help="Year to check as of (default:"
-                                              " the plan's, or this year).")] = None,
+    as_of: Annotated[int | None, typer.Option("--as-of", help=h("map_as_of"))] = None,
     districts: DistrictsOpt = None,
     lang: LangOpt = Lang.vi,
-    offline: Annotated[bool, typer.Option("--offline", help="No basemap and no network request"
-                                          " at all when the file is opened.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="HTML file, or a folder"
-                                                " (default: ./kzplan-map.html).")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help=h("offline"))] = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("map_output"))] = None,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
     """Write an interactive HTML map of the plan and its compliance for officials.
+    Ghi bản đồ HTML tương tác về quy hoạch và kết quả kiểm tra cho lãnh đạo.
 
     The file opens in any browser, without Python. Exit code 0 when written (findings are shown
     on the map; `kzplan check` is the gate), 2 when the plan could not be read.

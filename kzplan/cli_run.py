@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kzplan import messages
+from kzplan._help import h
 from kzplan.cli import (
     CrsOpt,
     DistrictsOpt,
@@ -39,18 +40,16 @@ MAP_NAME = "kzplan-map.html"
 @app.command()
 def run(
     paths: PathsArg = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the reports and"
-                                         " the map.")] = Path("maps"),
-    as_of: Annotated[int | None, typer.Option("--as-of", help="Year to check as of (default:"
-                                              " this year).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help=h("run_output"))] = Path("maps"),
+    as_of: Annotated[int | None, typer.Option("--as-of", help=h("as_of"))] = None,
     districts: DistrictsOpt = None,
     lang: LangOpt = Lang.vi,
-    offline: Annotated[bool, typer.Option("--offline/--online", help="Map with every script"
-                                          " inside the file (no network needed).")] = True,
+    offline: Annotated[bool, typer.Option("--offline/--online", help=h("run_offline"))] = True,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
 ) -> None:
     """Check the plan, then write the reports (JSON, HTML, GeoPackage) and the map into a folder.
+    Kiểm tra quy hoạch, rồi ghi báo cáo (JSON, HTML, GeoPackage) và bản đồ vào một thư mục.
 
     Exit code: 0 when every error-level rule holds, 1 when some fail, 2 when it could not check.
 

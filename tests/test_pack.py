@@ -110,3 +110,12 @@ def test_rules_command_lists_the_pack_with_sources() -> None:
     assert "KH 1840/KH-UBND" in result.output
     vi = runner.invoke(app, ["rules"])
     assert "Lỗi" in vi.output
+
+
+def test_command_line_help_is_in_both_languages() -> None:
+    from kzplan._help import HELP
+
+    for key, (en, vi) in HELP.items():
+        assert en and vi and en != vi, key
+    result = runner.invoke(app, ["check", "--help"])
+    assert "Kiểm tra tính đến năm" in result.output and "Year to check as of" in result.output
