@@ -77,7 +77,8 @@ def test_every_output_keeps_its_style() -> None:
     assert html.fmt_number(value, "vi") == "−1.729,70"  # typeset, columns line up
     assert fmt_num(value, "vi") == "-1.729,7"  # the officials' map
     assert fmt_num(None, "en") == "—"
-    assert _num(value) == "-1,729.70"  # terminal tables: English, trailing zeros kept
+    assert _num(value, "en") == "-1,729.70"  # terminal tables: trailing zeros kept
+    assert _num(value, "vi") == "-1.729,70"
     assert _fmt(value, "vi") == "-1.729,7" and _fmt(NAN, "en") == "?"  # rule messages
     assert _fmt(12_345, "vi") == "12.345" and _fmt(33, "vi") == 33  # small ints stay ints
     assert num(value, "vi") == "-1.729,7" and num(value, "en") == "-1,729.7"  # what-if

@@ -88,9 +88,9 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return messages.text(key, lang, **kw)
 
 
-def _num(value: Any, digits: int = 2) -> str:
-    """Terminal tables write English-style numbers with their trailing zeros (``1,729.70``)."""
-    return fmt_number(value, "en", digits, trim=False)
+def _num(value: Any, lang: str, digits: int = 2) -> str:
+    """Numbers in ``lang``'s style with their trailing zeros (vi ``1.729,70``, en ``1,729.70``)."""
+    return fmt_number(value, lang, digits, trim=False)
 
 
 def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:
@@ -106,7 +106,7 @@ def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:
         enc = f"{info.encoding or '–'} ({info.encoding_source})" if info.encoding_source else "–"
         crs = f"{info.crs} ({info.crs_source})" if info.crs else "–"
         table.add_row(f"{row.layer}: {row.label}", info.label, info.driver, crs, enc,
-                      str(row.features), _num(row.planned_ha), _num(row.measured_ha))
+                      str(row.features), _num(row.planned_ha, lang), _num(row.measured_ha, lang))
     console.print(table)
     for name in schema.PLAN_LAYERS:
         if name not in plan:
@@ -121,7 +121,7 @@ def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:
         for r in frame.itertuples():
             ft.add_row(Text(str(r.ma or "")), Text(str(r.ten or "")), Text(str(r.ma_huyen or "")),
                        Text(str(r.trang_thai or "")), Text(str(r.tin_cay or "")),
-                       _num(r.dt_qh_ha), _num(r.dt_do_ha))
+                       _num(r.dt_qh_ha, lang), _num(r.dt_do_ha, lang))
         console.print(ft)
     notes = [(n, info) for n, info in plan.info.items() for _ in info.notes]
     if notes:
@@ -143,9 +143,10 @@ def print_targets(report: Report, console: Console, lang: str) -> None:
         count_ok = r.count_target is None or r.count == r.count_target
         table.add_row(
             label,
-            Text(f"{r.count}/{_num(r.count_target)}", style="" if count_ok else "bold red"),
-            _num(r.area_target_ha), _num(r.area_planned_ha), _num(r.area_measured_ha),
-            _num(r.diff_planned_ha),
+            Text(f"{r.count}/{_num(r.count_target, lang)}", style="" if count_ok else "bold red"),
+            _num(r.area_target_ha, lang), _num(r.area_planned_ha, lang),
+            _num(r.area_measured_ha, lang),
+            _num(r.diff_planned_ha, lang),
         )
     console.print(table)
 
@@ -162,17 +163,19 @@ def print_districts(report: Report, console: Console, lang: str) -> None:
         ok = Text(_t("term.yes", lang), style="green") if r.ok else Text(_t("term.no", lang),
                                                                         style="bold red")
         table.add_row(r.ma_huyen, Text(str(r.ten)), str(r.ccn), str(r.min_ccn),
-                      str(r.ccn_operating), _num(r.ccn_planned_ha), ok)
+                      str(r.ccn_operating), _num(r.ccn_planned_ha, lang), ok)
     console.print(table)
 
 
 def indicators_line(report: Report, lang: str) -> str:
     """One sentence of occupancy and wastewater figures."""
     ind = report.indicators
-    target = (f"{_num(ind.get('occupancy_target_pct'), 0)} % ({ind.get('occupancy_target_year')})"
+    pct = _num(ind.get("occupancy_target_pct"), lang, 0)
+    target = (f"{pct} % ({ind.get('occupancy_target_year')})"
               if ind.get("occupancy_target_year") else _t("term.none_target", lang))
     return _t("term.indicators", lang, known=ind.get("occupancy_known", 0),
-              established=ind.get("established", 0), mean=_num(ind.get("occupancy_mean_pct"), 1),
+              established=ind.get("established", 0),
+              mean=_num(ind.get("occupancy_mean_pct"), lang, 1),
               target=target, ok=ind.get("wastewater_ok", 0),
               missing=ind.get("wastewater_missing", 0), unknown=ind.get("wastewater_unknown", 0),
               op_without=ind.get("operating_without_wastewater", 0))
@@ -217,10 +220,10 @@ def print_rules(pack: RulePack, *, console: Console, lang: str = "vi",
     if verbose:
         table.add_column(_t("term.params", lang), overflow="fold")
     for r in pack.rules:
+        quote = r.source.quote_vi if lang == "vi" else r.source.quote_en
+        source = r.source.label() + (f"\n“{quote}”" if verbose and quote else "")
         row = [r.id, Text(f"{r.name}\n{r.title(lang)}"),
-               Text(SEVERITY_LABELS[r.severity][lang], style=_STYLE[r.severity]),
-               Text(r.source.label() + (f"\n“{r.source.quote_vi if lang == 'vi' else r.source.quote_en}”"
-                                        if verbose and r.source.quote_vi else ""))]
+               Text(SEVERITY_LABELS[r.severity][lang], style=_STYLE[r.severity]), Text(source)]
         if verbose:
             row.append(Text("\n".join(f"{k} = {v}" for k, v in r.params.items()) or "–"))
         table.add_row(*row)
