@@ -119,6 +119,10 @@ HELP: dict[str, tuple[str, str]] = {
         "Map with every script inside the file (no network needed).",
         "Bản đồ chứa mọi mã trong tệp (không cần mạng).",
     ),
+    "run_gate": (
+        "Exit with 1 when some error-level rule fails (as `kzplan check`).",
+        "Thoát với mã 1 khi có luật mức lỗi không đạt (như `kzplan check`).",
+    ),
 }
 
 

@@ -47,11 +47,14 @@ def run(
     offline: Annotated[bool, typer.Option("--offline/--online", help=h("run_offline"))] = True,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    fail_on_errors: Annotated[bool, typer.Option("--fail-on-errors", help=h("run_gate"))] = False,
 ) -> None:
     """Check the plan, then write the reports (JSON, HTML, GeoPackage) and the map into a folder.
     Kiểm tra quy hoạch, rồi ghi báo cáo (JSON, HTML, GeoPackage) và bản đồ vào một thư mục.
 
-    Exit code: 0 when every error-level rule holds, 1 when some fail, 2 when it could not check.
+    Exit code: 0 when everything was written (the verdict is printed and in the reports; with
+    `--fail-on-errors`, 1 when some error-level rule fails, as `kzplan check`), 2 when it could
+    not check.
 
     Examples: `kzplan run` (the bundled plan, into maps/) ·
     `kzplan run edits/ --districts ranh_huyen.gpkg -o out/ --lang en`
@@ -73,6 +76,6 @@ def run(
         print(messages.text("run.done", lang.value, folder=output,
                             files=", ".join(p.name for p in written), map=map_path),
               file=sys.stderr)
-        return report.exit_code
+        return report.exit_code if fail_on_errors else 0
 
     raise typer.Exit(_run(go, lang.value))
