@@ -16,9 +16,7 @@ that is an input file stops the command. A shapefile whose UTF-8 text would not 
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,19 +174,6 @@ def _too_long(frame: pd.DataFrame) -> tuple[str, int] | None:
     return None
 
 
-def _write_shapefile(frame: pd.DataFrame, target: Path) -> None:
-    """All parts of a shapefile (or a lone .dbf) with a UTF-8 .cpg, moved into place at the end."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".kzplan-clean-", dir=target.parent) as tmp:
-        out = Path(tmp) / target.name
-        try:
-            pyogrio.write_dataframe(frame, out, driver="ESRI Shapefile", encoding="UTF-8")
-        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-            raise SourceError("io.write_failed", file=str(target), reason=exc) from None
-        for part in sorted(Path(tmp).iterdir()):
-            os.replace(part, target.with_suffix(part.suffix))
-
-
 def _write_gpkg(layers: list[tuple[str, pd.DataFrame]], target: Path) -> None:
     """One GeoPackage with every clean layer that goes to it, moved into place at the end."""
     with io.atomic_path(target) as tmp:
@@ -323,7 +308,7 @@ def clean(sources: list[str], *, crs: str | None = None, encoding: str | None = 
             if suffix == ".gpkg":
                 packages.setdefault(target, []).append((spec.layer or name, frame))
             else:
-                _write_shapefile(frame, target)
+                io.write_shapefile(frame, target)
             result.target = target
         for target, layers in packages.items():
             _write_gpkg(layers, target)

@@ -26,7 +26,7 @@ from kzplan import messages
 from kzplan._errors import EncodingError, SourceError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    pass
 
 messages.register(
     {
@@ -313,29 +313,14 @@ def write_text(target: str | Path, text: str) -> Path:
     return Path(target)
 
 
-def write_vector(frame: gpd.GeoDataFrame, target: str | Path, *, layer: str | None = None,
-                 driver: str | None = None) -> Path:
-    """Write a GeoDataFrame atomically (GeoPackage, GeoJSON, or a shapefile with UTF-8 ``.cpg``)."""
-    target = Path(target)
-    if target.suffix.lower() == ".shp":
-        return write_shapefile(frame, target)
-    with atomic_path(target) as tmp:
-        kwargs: dict[str, Any] = {"driver": driver} if driver else {}
-        if layer:
-            kwargs["layer"] = layer
-        if (driver or "").upper() == "GPKG" or target.suffix.lower() == ".gpkg":
-            kwargs["layer_options"] = {"VERSION": "1.2"}  # QGIS 3.22's GDAL reads 1.2 cleanly
-        frame.to_file(tmp, **kwargs)
-    return target
-
-
-def write_shapefile(frame: gpd.GeoDataFrame, target: Path) -> Path:
-    """Write a shapefile (all its parts, UTF-8 ``.cpg``) into a temp folder, then move it in."""
+def write_shapefile(frame: pd.DataFrame, target: Path) -> Path:
+    """Write a shapefile (all its parts, UTF-8 ``.cpg``; a lone ``.dbf`` for a table) into a temp
+    folder, then move it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".kzplan-", dir=target.parent) as tmp:
         out = Path(tmp) / target.name
         try:
-            frame.to_file(out, driver="ESRI Shapefile", encoding="UTF-8")
+            pyogrio.write_dataframe(frame, out, driver="ESRI Shapefile", encoding="UTF-8")
         except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
             raise SourceError("io.write_failed", file=str(target), reason=exc) from None
         for part in sorted(Path(tmp).iterdir()):
