@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import pyogrio
@@ -25,8 +25,6 @@ from kzplan import encoding as enc
 from kzplan import messages
 from kzplan._errors import EncodingError, SourceError
 
-if TYPE_CHECKING:
-    pass
 
 messages.register(
     {
