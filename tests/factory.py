@@ -68,3 +68,26 @@ def small_plan(folder: Path) -> Path:
     ccn_rows = [feature(f"CCN-{i}", dt=40.0) for i in range(3)]
     ccn = frame(ccn_rows, [square(lon, lat, 40.0, dx=2000.0 * (i + 1)) for i in range(3)])
     return write(folder, kcn=kcn, ccn=ccn)
+
+
+def legacy_ccn(folder: Path, names: list[str], codec: str) -> Path:
+    """A ``ccn`` shapefile whose DBF holds ``names`` in a legacy ``codec`` (tcvn3, vni, cp1258)
+    and which has no ``.cpg``, as old Vietnamese data does (the ``.prj`` is kept)."""
+    from kzplan import encoding as enc
+
+    encode = {"tcvn3": enc.encode_tcvn3, "vni": enc.encode_vni,
+              "cp1258": lambda s: s.encode("cp1258")}[codec]
+    raw = [encode(n) for n in names]
+    width = max(len(r) for r in raw)
+    lon, lat = ANCHORS["608"]
+    rows = [feature(f"CCN-{i}", ten="X" * width) for i in range(len(names))]
+    geoms = [square(lon, lat, 40.0, dx=2000.0 * (i + 1)) for i in range(len(names))]
+    write(folder, ccn=frame(rows, geoms))
+    (folder / "ccn.cpg").unlink()
+    dbf = folder / "ccn.dbf"
+    data = dbf.read_bytes()
+    for r in raw:  # put the legacy bytes where GDAL wrote the placeholders
+        i = data.index(b"X" * width)
+        data = data[:i] + r.ljust(width) + data[i + width:]
+    dbf.write_bytes(data)
+    return folder

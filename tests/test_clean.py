@@ -29,24 +29,13 @@ def tree_hash(folder: Path) -> dict[str, str]:
 
 def legacy_plan(folder: Path, *, codec: str = "tcvn3", prj: bool = False) -> Path:
     """KCN clean; CCN with TCVN3/VNI bytes in its DBF, no .cpg, and (by default) no .prj."""
-    encode = {"tcvn3": enc.encode_tcvn3, "vni": enc.encode_vni}[codec]
-    raw = [encode(n) for n in NAMES]
-    width = max(len(r) for r in raw)
     lon, lat = factory.ANCHORS["608"]
-    rows = [factory.feature(f"CCN-{i}", ten="X" * width) for i in range(3)]
-    geoms = [factory.square(lon, lat, 40.0, dx=2000.0 * (i + 1)) for i in range(3)]
     kcn = factory.frame([factory.feature("KCN-1", dt=100.0, ten="Khu công nghiệp Hòa Bình")],
                         [factory.square(lon, lat, 100.0)])
-    factory.write(folder, kcn=kcn, ccn=factory.frame(rows, geoms))
-    (folder / "ccn.cpg").unlink()
+    factory.write(folder, kcn=kcn)
+    factory.legacy_ccn(folder, NAMES, codec)
     if not prj:
         (folder / "ccn.prj").unlink()
-    dbf = folder / "ccn.dbf"
-    data = dbf.read_bytes()
-    for r in raw:
-        i = data.index(b"X" * width)
-        data = data[:i] + r.ljust(width) + data[i + width:]
-    dbf.write_bytes(data)
     return folder
 
 

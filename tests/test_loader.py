@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 import factory
 import kzplan
-from kzplan import encoding as enc
 from kzplan._errors import ConfigError, CRSError, LayerError, SourceError
 from kzplan.cli import app
 
@@ -104,21 +103,7 @@ NAMES = ["Cụm công nghiệp Đắk La", "Khu công nghiệp Hòa Bình", "Huy
 
 def _legacy_shapefile(folder: Path, codec: str) -> Path:
     """A shapefile whose DBF holds ``codec`` bytes and has no .cpg (as old data does)."""
-    encode = {"tcvn3": enc.encode_tcvn3, "vni": enc.encode_vni,
-              "cp1258": lambda s: s.encode("cp1258", errors="strict")}[codec]
-    raw = [encode(n) for n in NAMES]
-    width = max(len(r) for r in raw)
-    rows = [factory.feature(f"CCN-{i}", ten="X" * width) for i in range(len(NAMES))]
-    geoms = [factory.square(*factory.ANCHORS["608"], 40.0, dx=2000.0 * i) for i in range(3)]
-    factory.write(folder, ccn=factory.frame(rows, geoms))
-    (folder / "ccn.cpg").unlink()
-    dbf = folder / "ccn.dbf"
-    data = dbf.read_bytes()
-    for r in raw:
-        i = data.index(b"X" * width)
-        data = data[:i] + r.ljust(width) + data[i + width:]
-    dbf.write_bytes(data)
-    return folder
+    return factory.legacy_ccn(folder, NAMES, codec)
 
 
 @pytest.mark.parametrize("codec", ["tcvn3", "vni"])

@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 import kzplan
 from kzplan import _maps_assets, maps
 from kzplan.encoding import fold_diacritics
-from kzplan.plan import bundled_path
 
 XSS = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(2)</script>"
@@ -397,10 +396,6 @@ def test_size_of_a_small_plan(html_vi: str, html_offline: str) -> None:
 
 @pytest.mark.slow
 def test_bundled_plan_map_under_2_mb(tmp_path: Path) -> None:
-    try:
-        bundled_path()
-    except kzplan.KzplanError:
-        pytest.skip("the bundled plan (geodata/) is not there yet")
     plan = kzplan.load_plan()
     report = kzplan.check(plan)
     for offline in (False, True):

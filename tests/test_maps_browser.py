@@ -14,7 +14,6 @@ from test_maps import XSS, messy_plan, rich_plan
 
 import kzplan
 from kzplan import maps
-from kzplan.plan import bundled_path
 
 pytestmark = pytest.mark.browser
 
@@ -188,10 +187,6 @@ def test_english_map(tmp_path: Path, plan: kzplan.Plan, report: kzplan.Report) -
 
 
 def test_bundled_plan_in_the_browser(tmp_path: Path) -> None:
-    try:
-        bundled_path()
-    except kzplan.KzplanError:
-        pytest.skip("the bundled plan (geodata/) is not there yet")
     plan = kzplan.load_plan()
     report = kzplan.check(plan)
     for offline in (False, True):

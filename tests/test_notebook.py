@@ -18,14 +18,6 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "kontum-2030.i
 BUDGET_S = 60.0
 
 
-def _bundled_plan_present() -> bool:
-    try:
-        kzplan.plan.bundled_path()
-    except kzplan.KzplanError:
-        return False
-    return True
-
-
 def test_committed_notebook_has_no_outputs() -> None:
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbformat.validate(nb)
@@ -75,7 +67,6 @@ def _stream(cell: nbformat.NotebookNode) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _bundled_plan_present(), reason="the bundled plan (geodata/) is not built")
 def test_notebook_runs_from_a_clean_kernel(kernel_for_this_python: str) -> None:
     from nbclient import NotebookClient
 

@@ -110,11 +110,8 @@ def factory_plan(root: Path) -> Path:
     return folder / "kzplan.toml"
 
 
-def bundled_config() -> Path | None:
-    try:
-        return kzplan.plan.bundled_path() / "kzplan.toml"
-    except kzplan.KzplanError:
-        return None
+def bundled_config() -> Path:
+    return kzplan.plan.bundled_path() / "kzplan.toml"
 
 
 def copy_plan(config: Path, root: Path) -> Path:
@@ -191,8 +188,6 @@ def test_bundled_project_in_qgis(qgis_env: dict[str, str], tmp_path: Path) -> No
     """The committed project opens with every layer valid, in EPSG:9216, styled and
     constrained; kzplan's shapefiles, a clean copy and the findings GeoPackage open right."""
     config = bundled_config()
-    if config is None:
-        pytest.skip("the bundled plan (geodata/) is not there yet")
     if not PROJECT.exists():
         pytest.fail("qgis/kontum-2030.qgs is missing: run "
                     "QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/build_qgis_project.py")
@@ -279,12 +274,12 @@ def test_built_project_is_reproducible_and_shows_districts(qgis_env: dict[str, s
     assert layers["districts"]["labels"] == "ten"
 
     bundled = bundled_config()
-    if bundled is not None and PROJECT.exists():
-        plan_copy = copy_plan(bundled, tmp_path / "c")
-        rebuilt = build_project(plan_copy, tmp_path / "c" / "qgis" / PROJECT.name, qgis_env)
-        assert rebuilt.read_text("utf-8") == PROJECT.read_text("utf-8"), (
-            "qgis/kontum-2030.qgs is out of date: run "
-            "QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/build_qgis_project.py")
+    assert PROJECT.exists(), "qgis/kontum-2030.qgs is missing: run tools/build_qgis_project.py"
+    plan_copy = copy_plan(bundled, tmp_path / "c")
+    rebuilt = build_project(plan_copy, tmp_path / "c" / "qgis" / PROJECT.name, qgis_env)
+    assert rebuilt.read_text("utf-8") == PROJECT.read_text("utf-8"), (
+        "qgis/kontum-2030.qgs is out of date: run "
+        "QT_QPA_PLATFORM=offscreen /usr/bin/python3 tools/build_qgis_project.py")
 
 
 def broken_copy(config: Path, root: Path) -> tuple[Path, str]:
@@ -308,7 +303,7 @@ def test_processing_algorithm_matches_the_command_line(qgis_env: dict[str, str],
                                                        tmp_path: Path) -> None:
     """``qgis_process run kzplan:validateplan`` finds exactly what ``kzplan check -f json``
     finds, on the bundled plan and on a broken copy."""
-    config = bundled_config() or factory_plan(tmp_path / "plain")
+    config = bundled_config()
     broken, code = broken_copy(config, tmp_path / "broken")
     exe = qgis_process()
     enable = subprocess.run([exe, "plugins", "enable", "kzplan_processing"], env=qgis_env,
@@ -343,14 +338,11 @@ def test_processing_loop_in_the_project(qgis_env: dict[str, str], tmp_path: Path
     """In a project: validate, tick off a finding, break the plan, validate again: the findings
     layers are replaced (not added), show the new finding, and keep the triage."""
     bundled = bundled_config()
-    if bundled is not None and PROJECT.exists():
-        copy_plan(bundled, tmp_path)
-        (tmp_path / "qgis").mkdir()
-        project = tmp_path / "qgis" / PROJECT.name
-        shutil.copy(PROJECT, project)
-    else:
-        config = factory_plan(tmp_path)
-        project = build_project(config, tmp_path / "qgis" / "plan.qgs", qgis_env)
+    assert PROJECT.exists(), "qgis/kontum-2030.qgs is missing: run tools/build_qgis_project.py"
+    copy_plan(bundled, tmp_path)
+    (tmp_path / "qgis").mkdir()
+    project = tmp_path / "qgis" / PROJECT.name
+    shutil.copy(PROJECT, project)
     result = tmp_path / "loop.json"
     run_script("processing_loop.py", result, project, tmp_path / "findings.gpkg",
                REPO / "qgis", env=qgis_env, timeout=300)

@@ -176,10 +176,6 @@ def factory_case(tmp_path_factory: pytest.TempPathFactory) -> Case:
 
 @pytest.fixture(scope="module")
 def bundled_case(tmp_path_factory: pytest.TempPathFactory) -> Case:
-    try:
-        kzplan.plan.bundled_path()
-    except kzplan.KzplanError:
-        pytest.skip("the bundled plan (geodata/kzplan.toml) is not there yet")
     return _case(kzplan.load_plan(), tmp_path_factory.mktemp("bundled"))
 
 

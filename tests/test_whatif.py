@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -421,14 +420,6 @@ def test_diff_to_dict_is_strict_json(plan: kzplan.Plan, report: Report) -> None:
 # --- the bundled plan ---------------------------------------------------------------------------
 
 
-def _bundled() -> Path | None:
-    try:
-        return kzplan.plan.bundled_path()
-    except kzplan.KzplanError:
-        return None
-
-
-@pytest.mark.skipif(_bundled() is None, reason="the bundled plan (geodata/) is not built yet")
 def test_bundled_plan_add_a_cluster_in_sa_thay() -> None:
     plan = kzplan.load_plan()
     before = kzplan.check(plan, as_of=AS_OF)
