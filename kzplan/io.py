@@ -25,7 +25,6 @@ from kzplan import encoding as enc
 from kzplan import messages
 from kzplan._errors import EncodingError, SourceError
 
-
 messages.register(
     {
         "io.missing": {

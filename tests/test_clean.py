@@ -17,7 +17,7 @@ import kzplan
 from kzplan import encoding as enc
 from kzplan._errors import SourceError
 from kzplan.cli import app
-from kzplan.cli_clean import clean
+from kzplan.clean import clean
 
 NAMES = ["Cụm công nghiệp Đắk La", "Cụm công nghiệp Hòa Bình", "Cụm công nghiệp Ngọc Hồi"]
 

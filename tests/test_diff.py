@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import kzplan.extra_commands  # noqa: F401 - registers `diff` on the app
 from kzplan.cli import app
 from kzplan.rules import load_pack
 from tests import factory

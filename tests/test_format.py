@@ -67,7 +67,7 @@ def test_is_missing(value: object, missing: bool) -> None:
 
 def test_every_output_keeps_its_style() -> None:
     """The thin wrappers left at the call sites differ only in the options they pass."""
-    from kzplan._maps_data import fmt_num
+    from kzplan.maps.styles import fmt_num
     from kzplan.report import html
     from kzplan.report.terminal import _num
     from kzplan.rules.engine import _fmt

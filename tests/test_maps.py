@@ -16,7 +16,8 @@ from shapely import wkt
 from typer.testing import CliRunner
 
 import kzplan
-from kzplan import _maps_assets, maps
+from kzplan import maps
+from kzplan.maps import assets as _maps_assets
 from kzplan.encoding import fold_diacritics
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -210,7 +211,7 @@ def test_placeholder_said_plainly(html_vi: str) -> None:
 
 
 def test_numbers_follow_the_language() -> None:
-    from kzplan._maps_data import fmt_num
+    from kzplan.maps.styles import fmt_num
 
     assert fmt_num(1729.72, "vi") == "1.729,72"
     assert fmt_num(1729.72, "en") == "1,729.72"
@@ -380,7 +381,7 @@ def test_vendored_assets_are_documented() -> None:
         if asset.package == "kzplan":
             continue
         row = next((line for line in readme.splitlines() if f"`{asset.path}`" in line), None)
-        assert row, f"{asset.path} is not in kzplan/assets/README.md"
+        assert row, f"{asset.path} is not in kzplan/maps/static/README.md"
         assert asset.version in row and asset.licence in row
         assert hashlib.sha256(path.read_bytes()).hexdigest() in row
     for licence in ("leaflet-1.9.4.txt", "leaflet.fullscreen-3.0.2.txt",
@@ -424,7 +425,6 @@ def test_render_checks_the_plan_when_no_report(plan: kzplan.Plan) -> None:
 
 
 def test_cli_map(tmp_path: Path) -> None:
-    from kzplan import extra_commands  # noqa: F401 - registers `map`
     from kzplan.cli import app
 
     src = rich_plan(tmp_path / "plan")

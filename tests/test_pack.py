@@ -113,7 +113,7 @@ def test_rules_command_lists_the_pack_with_sources() -> None:
 
 
 def test_command_line_help_is_in_both_languages() -> None:
-    from kzplan._help import HELP
+    from kzplan.cli._help import HELP
 
     for key, (en, vi) in HELP.items():
         assert en and vi and en != vi, key

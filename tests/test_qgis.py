@@ -28,7 +28,7 @@ import kzplan
 from kzplan import encoding as enc
 from kzplan import io, schema
 from kzplan.cli import app
-from kzplan.cli_clean import clean
+from kzplan.clean import clean
 from kzplan.report import gpkg as findings_gpkg
 
 REPO = Path(__file__).resolve().parents[1]

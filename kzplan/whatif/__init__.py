@@ -15,7 +15,7 @@ measured area ``dt_do_ha`` of the edited feature recomputed by :func:`kzplan.crs
 the findings of two reports by :attr:`~kzplan.findings.Finding.fingerprint` (new, resolved,
 changed, unchanged) and gives the change in headroom to every target: area and count per layer,
 clusters per district against the minimum. It displays as HTML in Jupyter; ``kzplan diff``
-(:mod:`kzplan.cli_diff`) prints the same for two plan folders or two JSON reports.
+(:mod:`kzplan.cli.diff`) prints the same for two plan folders or two JSON reports.
 
 The package: :mod:`~kzplan.whatif.edits` (the edits), :mod:`~kzplan.whatif.diff` (:class:`Diff`,
 :func:`compare`, :func:`evaluate`), :mod:`~kzplan.whatif.display` (HTML and table views of a

@@ -1,5 +1,5 @@
 """How a :class:`~kzplan.whatif.Diff` shows itself: an escaped HTML fragment (Jupyter) and the
-headroom tables that ``kzplan diff`` prints (:mod:`kzplan.cli_diff`)."""
+headroom tables that ``kzplan diff`` prints (:mod:`kzplan.cli.diff`)."""
 
 from __future__ import annotations
 

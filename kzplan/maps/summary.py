@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from kzplan import schema
 from kzplan._format import is_missing
-from kzplan._maps_data import DOT_LAYERS, DRAW_ORDER, STYLES, fmt_num
-from kzplan._maps_text import t
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
+from kzplan.maps.styles import DOT_LAYERS, DRAW_ORDER, STYLES, fmt_num
+from kzplan.maps.text import t
 
 if TYPE_CHECKING:
     from kzplan.findings import Report

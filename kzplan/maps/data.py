@@ -19,10 +19,12 @@ import shapely
 from shapely.geometry import mapping
 
 from kzplan import schema
-from kzplan._format import fmt_number, is_missing
-from kzplan._maps_text import t, ui
+from kzplan._format import is_missing
 from kzplan.encoding import fold_diacritics
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
+from kzplan.maps.styles import DOT_LAYERS, DRAW_ORDER, FILL_BELOW_M2, STYLES, fmt_num
+from kzplan.maps.summary import legend, summary
+from kzplan.maps.text import t, ui
 
 if TYPE_CHECKING:
     from kzplan.findings import Finding, Report
@@ -31,41 +33,6 @@ if TYPE_CHECKING:
 DISPLAY_CRS = "EPSG:4326"
 DECIMALS = 6
 # Layers drawn, bottom to top.
-DRAW_ORDER = ("districts", "kkt", "kcn", "ccn")
-# Finding polygons smaller than this are filled (overlap pieces); larger ones only outlined.
-FILL_BELOW_M2 = 5e6
-
-STYLES: dict[str, dict[str, dict[str, Any]]] = {
-    "districts": {
-        "ok": {"color": "#525252", "weight": 1.5, "fillColor": "#d9d9d9", "fillOpacity": 0.35},
-        "bad": {"color": "#525252", "weight": 1.5, "fillColor": "#fb6a4a", "fillOpacity": 0.3},
-        "_": {"color": "#525252", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 0.1},
-        "province": {"color": "#252525", "weight": 3, "fill": False},
-    },
-    "kkt": {"_": {"color": "#6a3d9a", "weight": 2.5, "fillColor": "#cab2d6", "fillOpacity": 0.3}},
-    "kcn": {"_": {"color": "#08306b", "weight": 1.5, "fillColor": "#2171b5", "fillOpacity": 0.65}},
-    "ccn": {
-        "quy_hoach": {"color": "#238b45", "weight": 1.5, "fillColor": "#c7e9c0",
-                      "fillOpacity": 0.8},
-        "thanh_lap": {"color": "#00441b", "weight": 1.5, "fillColor": "#41ab5d",
-                      "fillOpacity": 0.8},
-        "hoat_dong": {"color": "#00220d", "weight": 1.5, "fillColor": "#005a32",
-                      "fillOpacity": 0.85},
-        "_": {"color": "#636363", "weight": 1.5, "fillColor": "#bdbdbd", "fillOpacity": 0.8},
-    },
-}
-DOT_LAYERS = ("kcn", "ccn")
-
-
-# --- formatting -------------------------------------------------------------------------------
-
-
-def fmt_num(value: Any, lang: str, decimals: int = 2) -> str:
-    """``1729.72`` -> ``1.729,72`` (vi) or ``1,729.72`` (en); trailing zeros dropped, ``—`` when
-    missing."""
-    return fmt_number(value, lang, decimals, missing="—")
-
-
 def _text(value: Any) -> str | None:
     return None if is_missing(value) or str(value).strip() == "" else str(value)
 
@@ -370,8 +337,6 @@ def _fold(text: str) -> str:
 def build(plan: Plan, report: Report, *, lang: str, offline: bool,
           version: str) -> MapData:
     """The map's data for ``plan`` checked as ``report``."""
-    from kzplan._maps_summary import legend, summary
-
     b = _Builder(plan, report, lang, offline)
     layers = [spec for name in DRAW_ORDER if (spec := b.layer(name)) is not None]
     marks, unplaced = b.marks()

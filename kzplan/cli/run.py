@@ -9,20 +9,19 @@ from typing import Annotated
 import typer
 
 from kzplan import messages
-from kzplan._help import h
-from kzplan.cli import (
+from kzplan.cli._common import (
     CrsOpt,
     DistrictsOpt,
     EncodingOpt,
     Lang,
     LangOpt,
     PathsArg,
-    _console,
-    _load,
-    _run,
-    _validate_rules,
-    app,
+    guarded,
+    load,
+    make_console,
+    validate_rules,
 )
+from kzplan.cli._help import h
 
 messages.register(
     {
@@ -37,7 +36,6 @@ REPORT_FORMATS = ("json", "html", "gpkg")
 MAP_NAME = "kzplan-map.html"
 
 
-@app.command()
 def run(
     paths: PathsArg = None,
     output: Annotated[Path, typer.Option("--output", "-o", help=h("run_output"))] = Path("maps"),
@@ -64,10 +62,10 @@ def run(
     from kzplan.rules import check
 
     def go() -> int:
-        plan = _load(paths, crs, encoding, districts,
-                     before_read=_validate_rules((), (), {}))
+        plan = load(paths, crs, encoding, districts,
+                     before_read=validate_rules((), (), {}))
         report = check(plan, as_of=as_of)
-        terminal.print_report(report, console=_console(), lang=lang.value)
+        terminal.print_report(report, console=make_console(), lang=lang.value)
         written = [write_report(report, fmt, output, lang=lang.value, plan=plan, several=True)
                    for fmt in REPORT_FORMATS]
         map_path = write_map(plan, output / MAP_NAME, report=report, lang=lang.value,
@@ -78,4 +76,4 @@ def run(
               file=sys.stderr)
         return report.exit_code if fail_on_errors else 0
 
-    raise typer.Exit(_run(go, lang.value))
+    raise typer.Exit(guarded(go, lang.value))

@@ -9,11 +9,19 @@ from typing import Annotated
 import typer
 
 from kzplan import messages
-from kzplan._help import h
-from kzplan.cli import CrsOpt, DistrictsOpt, EncodingOpt, Lang, LangOpt, PathsArg, _load, _run, app
+from kzplan.cli._common import (
+    CrsOpt,
+    DistrictsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    PathsArg,
+    guarded,
+    load,
+)
+from kzplan.cli._help import h
 
 
-@app.command("map")
 def map_(
     paths: PathsArg = None,
     as_of: Annotated[int | None, typer.Option("--as-of", help=h("map_as_of"))] = None,
@@ -36,7 +44,7 @@ def map_(
     from kzplan.maps import SIZE_LIMIT, default_filename, human_size, write_map
 
     def go() -> None:
-        plan = _load(paths, crs, encoding, districts)
+        plan = load(paths, crs, encoding, districts)
         target = output if output is not None else Path(default_filename(lang.value,
                                                                          offline=offline))
         path = write_map(plan, target, lang=lang.value, offline=offline, as_of=as_of)
@@ -47,4 +55,4 @@ def map_(
             print(messages.text("map.too_big", lang.value, size=human_size(size, lang.value),
                                 limit=human_size(SIZE_LIMIT, lang.value)), file=sys.stderr)
 
-    _run(go, lang.value)
+    guarded(go, lang.value)

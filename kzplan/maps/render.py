@@ -6,7 +6,7 @@ cluster minimum), and the findings of ``kzplan check`` as one layer group per se
 tooltips, a categorical legend, a summary panel, search by name that ignores diacritics, full
 screen, measuring and a scale bar. :func:`write_map` writes it atomically.
 
-Every script and style is inlined (``kzplan/assets/``), so the file needs no CDN; online maps fetch
+Every script and style is inlined (``kzplan/maps/static/``), so the file needs no CDN; online maps fetch
 only basemap tiles, and ``offline=True`` maps fetch nothing at all (plain background, district and
 province outlines when the plan has them, a longitude/latitude grid). Attribute text travels as
 escaped JSON and is placed with ``textContent``: a name is never markup.
@@ -32,9 +32,11 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
-from kzplan import _maps_assets, _maps_data, io, schema
-from kzplan._maps_text import t
+from kzplan import io, schema
 from kzplan.findings import SEVERITIES, SEVERITY_LABELS
+from kzplan.maps import assets as _maps_assets
+from kzplan.maps import data as _maps_data
+from kzplan.maps.text import t
 
 if TYPE_CHECKING:
     from kzplan.findings import Report

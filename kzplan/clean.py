@@ -1,4 +1,4 @@
-"""``kzplan clean``: write clean copies of layers QGIS would misread, never over the originals.
+"""Clean copies of layers QGIS would misread, never over the originals.
 
 kzplan reads legacy-encoded shapefiles (TCVN3, VNI, cp1258, or no ``.cpg`` at all) and layers whose
 CRS is missing, declared on the command line or only recognisable from its parameters. QGIS is not
@@ -16,21 +16,17 @@ that is an input file stops the command. A shapefile whose UTF-8 text would not 
 from __future__ import annotations
 
 import contextlib
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import pandas as pd
 import pyogrio
 import pyogrio.errors
-import typer
 
 from kzplan import io, messages, schema
 from kzplan._errors import SourceError
-from kzplan._help import h
-from kzplan.cli import CrsOpt, EncodingOpt, Lang, LangOpt, _console, _run, app
 
 messages.register(
     {
@@ -313,50 +309,3 @@ def clean(sources: list[str], *, crs: str | None = None, encoding: str | None = 
         for target, layers in packages.items():
             _write_gpkg(layers, target)
     return results
-
-
-def print_results(results: list[Cleaned], *, lang: str, plan_crs: str = schema.PROVINCE_CRS
-                  ) -> None:
-    """A table of what was done, then which files to open."""
-    from rich.table import Table
-
-    console = _console()
-    table = Table(title=messages.text("clean.title", lang), show_lines=True)
-    for key in ("layer", "original", "done", "open"):
-        table.add_column(messages.text(f"clean.col.{key}", lang), overflow="fold")
-    for r in results:
-        done = "; ".join(reason[lang] for reason in r.reasons) if r.needed else \
-            messages.text("clean.already", lang, target=plan_crs)
-        table.add_row(r.layer, str(r.original), done, str(r.open_path()))
-    console.print(table)
-    written = [str(r.target) for r in results if r.needed]
-    if written:
-        console.print(messages.text("clean.open", lang, files=", ".join(written)))
-    else:
-        console.print(messages.text("clean.nothing", lang, target=plan_crs))
-
-
-@app.command(name="clean")
-def clean_command(
-    paths: Annotated[list[str], typer.Argument(help=h("sources"),
-                                               show_default=False)],
-    crs: CrsOpt = None,
-    encoding: EncodingOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=h("clean_output"))] = None,
-    lang: LangOpt = Lang.vi,
-) -> None:
-    """Write clean copies (UTF-8 .cpg, .prj of EPSG:9216) of layers QGIS would misread.
-    Ghi bản sạch (UTF-8 .cpg, .prj EPSG:9216) của các lớp QGIS có thể đọc sai.
-
-    Never writes over an original; says which file to open in QGIS.
-
-    Examples: `kzplan clean edits/` · `kzplan clean ccn=cu/ccn_tcvn3.shp --encoding tcvn3` ·
-    `kzplan clean edits/ccn.shp --crs EPSG:9216 -o clean/`
-    """
-
-    def go() -> None:
-        results = clean(paths, crs=crs, encoding=encoding, output=output)
-        print_results(results, lang=lang.value)
-
-    _run(go, lang.value)
-    sys.stdout.flush()

@@ -1,7 +1,7 @@
 """The scripts and styles of the officials' map, inlined into the HTML file.
 
 Every map carries its own copy of Leaflet, leaflet.fullscreen, leaflet-measure and kzplan's map
-script (``kzplan/assets/``, origins and licences in ``kzplan/assets/README.md``), so the file works
+script (``kzplan/maps/static/``, origins and licences in ``kzplan/maps/static/README.md``), so the file works
 on a closed network and never depends on a CDN; the only requests a map can make are basemap tiles,
 and an ``offline`` map has none. Images referenced by the style sheets become ``data:`` URIs.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kzplan._maps_text import MEASURE_VI
+from kzplan.maps.text import MEASURE_VI
 
-ASSETS = resources.files("kzplan") / "assets"
+ASSETS = resources.files("kzplan.maps") / "static"
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kzplan import io, messages
-from kzplan._help import h
-from kzplan.cli import CrsOpt, EncodingOpt, Lang, LangOpt, _console, _run, app
+from kzplan.cli._common import CrsOpt, EncodingOpt, Lang, LangOpt, guarded, make_console
+from kzplan.cli._help import h
 from kzplan.findings import SEVERITY_COLOURS, SEVERITY_LABELS
 
 if TYPE_CHECKING:
@@ -141,7 +141,6 @@ def print_diff(diff: Diff, *, console: Console, lang: str) -> None:
     console.print(Text(verdict, style="bold red" if diff.new_errors else "bold green"))
 
 
-@app.command()
 def diff(
     old: Annotated[str, typer.Argument(help=h("diff_old"),
                                        show_default=False)],
@@ -176,10 +175,10 @@ def diff(
                 io.write_text(output, text)
                 print(messages.text("cli.wrote", lang.value, path=output), file=sys.stderr)
         else:
-            print_diff(result, console=_console(), lang=lang.value)
+            print_diff(result, console=make_console(), lang=lang.value)
         return _exit_code(result, fail_on)
 
-    code = _run(go, lang.value)
+    code = guarded(go, lang.value)
     raise typer.Exit(code)
 
 

@@ -1,0 +1,132 @@
+"""What every command shares: option types, the console, loading, and turning errors into one line."""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kzplan import messages
+from kzplan._errors import KzplanError
+from kzplan.cli._help import h
+from kzplan.findings import EXIT_ERROR
+
+messages.register(
+    {
+        "cli.error_prefix": {"vi": "kzplan: không kiểm tra được: ", "en": "kzplan: could not check: "},
+        "cli.unexpected": {
+            "vi": "lỗi nội bộ ({kind}: {error}). Hãy báo lỗi kèm lệnh đã chạy; đặt KZPLAN_DEBUG=1"
+            " để xem chi tiết.",
+            "en": "internal error ({kind}: {error}). Please report it with the command you ran;"
+            " set KZPLAN_DEBUG=1 for details.",
+        },
+        "cli.wrote": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
+        "cli.bad_param": {
+            "vi": "--param {value!r}: cần dạng MÃ_LUẬT.tham_số=giá_trị, ví dụ OC01.targets={{2025=60}}"
+            " hoặc AR03.tolerance_pct=2.",
+            "en": "--param {value!r}: expected RULE.key=value, e.g. AR03.tolerance_pct=2.",
+        },
+    }
+)
+
+class Lang(str, enum.Enum):
+    """Language of the output."""
+
+    vi = "vi"
+    en = "en"
+
+
+class Format(str, enum.Enum):
+    """Report formats of ``kzplan check``."""
+
+    terminal = "terminal"
+    json = "json"
+    html = "html"
+    gpkg = "gpkg"
+
+
+PathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(help=h("paths"), show_default=False),
+]
+CrsOpt = Annotated[str | None, typer.Option("--crs", help=h("crs"))]
+EncodingOpt = Annotated[str | None, typer.Option("--encoding", help=h("encoding"))]
+DistrictsOpt = Annotated[str | None, typer.Option("--districts", help=h("districts"))]
+LangOpt = Annotated[Lang, typer.Option("--lang", help=h("lang"))]
+
+
+def make_console() -> Console:
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+
+
+def fail(err: KzplanError, lang: str) -> typer.Exit:
+    print(messages.text("cli.error_prefix", lang) + err.render(lang), file=sys.stderr)
+    return typer.Exit(EXIT_ERROR)
+
+
+def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
+    """Turn kzplan errors (and anything unexpected) into one line and exit code 2."""
+    try:
+        return func()
+    except KzplanError as err:
+        raise fail(err, lang) from None
+    except typer.Exit:
+        raise
+    except Exception as err:  # noqa: BLE001 - the user gets one line, never a traceback
+        if os.environ.get("KZPLAN_DEBUG"):
+            raise
+        print(messages.text("cli.error_prefix", lang)
+              + messages.text("cli.unexpected", lang, kind=type(err).__name__, error=err),
+              file=sys.stderr)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def load(paths: list[str] | None, crs: str | None, encoding: str | None,
+          districts: str | None, before_read=None):  # noqa: ANN001, ANN202
+    from kzplan.plan import load_plan
+
+    return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts,
+                     before_read=before_read)
+
+
+def validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],
+                    params: dict[str, dict[str, object]]):  # noqa: ANN202
+    """A ``before_read`` hook: the rule pack, selectors and parameters fail before any data."""
+    from kzplan.rules import load_pack
+
+    def validate(cfg) -> None:  # noqa: ANN001
+        pack = load_pack(cfg.rule_pack)
+        if cfg.rules.params:
+            pack = pack.with_params(cfg.rules.params, where="kzplan.toml [rules.params]")
+        if params:
+            pack = pack.with_params(params, where="--param")
+        pack.select(select or cfg.rules.select, ignore + cfg.rules.ignore)
+
+    return validate
+
+
+def parse_params(values: list[str], lang: str) -> dict[str, dict[str, object]]:
+    import tomllib
+
+    out: dict[str, dict[str, object]] = {}
+    for value in values:
+        head, sep, raw = value.partition("=")
+        rule_id, dot, key = head.partition(".")
+        if not (sep and dot and rule_id and key):
+            print(messages.text("cli.error_prefix", lang)
+                  + messages.text("cli.bad_param", lang, value=value), file=sys.stderr)
+            raise typer.Exit(EXIT_ERROR)
+        try:
+            parsed = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = raw
+        out.setdefault(rule_id, {})[key] = parsed
+    return out
+
+
+def split_csv(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for item in values or [] for v in item.split(",") if v.strip())
