@@ -16,42 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kzplan import messages, schema
+from kzplan import schema
 from kzplan._errors import ConfigError
-
-messages.register(
-    {
-        "config.unreadable": {
-            "vi": "{file!r}: không đọc được tệp cấu hình ({reason}). Sửa cú pháp TOML rồi chạy lại.",
-            "en": "{file!r}: the configuration cannot be read ({reason}). Fix the TOML syntax and"
-            " run again.",
-        },
-        "config.unknown_layer": {
-            "vi": "{file!r}: lớp {layer!r} không phải lớp của kzplan; các lớp hợp lệ: {known}."
-            " Đổi tên mục [layers.{layer}].",
-            "en": "{file!r}: {layer!r} is not a kzplan layer; known layers: {known}."
-            " Rename the [layers.{layer}] section.",
-        },
-        "config.unknown_key": {
-            "vi": "{file!r}: khóa {key!r} không hợp lệ trong [{section}]; các khóa hợp lệ: {known}.",
-            "en": "{file!r}: unknown key {key!r} in [{section}]; valid keys: {known}.",
-        },
-        "config.bad_value": {
-            "vi": "{file!r}: [{section}] {key} phải là {expected}, nhận được {value!r}.",
-            "en": "{file!r}: [{section}] {key} must be {expected}, got {value!r}.",
-        },
-        "config.unknown_field": {
-            "vi": "{file!r}: [layers.{layer}] fields: {key!r} không phải trường chuẩn của lớp"
-            " {layer}; các trường chuẩn: {known}.",
-            "en": "{file!r}: [layers.{layer}] fields: {key!r} is not a canonical field of layer"
-            " {layer}; canonical fields: {known}.",
-        },
-        "config.no_layers": {
-            "vi": "{file!r}: không có lớp nào trong [layers]. Khai báo ít nhất [layers.ccn] path = ….",
-            "en": "{file!r}: no layers under [layers]. Declare at least [layers.ccn] path = ….",
-        },
-    }
-)
 
 _PLAN_KEYS = ("name", "rule_pack", "crs")
 _LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding")

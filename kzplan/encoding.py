@@ -18,26 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kzplan import messages
 from kzplan._errors import EncodingError
-
-messages.register({
-    "encoding.dbf_not_dbf": {
-        "vi": "{path}: không phải bảng dBase (.dbf) đọc được (phần đầu tệp hỏng; tệp dài {size} "
-              "byte). Hãy xuất lại lớp dữ liệu từ QGIS hoặc ArcGIS (Save Features As… / Export "
-              "Features) rồi kiểm tra tệp mới.",
-        "en": "{path}: not a readable dBase (.dbf) table (damaged header; the file is {size} bytes "
-              "long). Export the layer again from QGIS or ArcGIS (Save Features As… / Export "
-              "Features) and check the new file.",
-    },
-    "encoding.dbf_truncated": {
-        "vi": "{path}: bảng DBF bị cắt cụt: phần đầu tệp khai báo {expected} bản ghi nhưng tệp chỉ "
-              "chứa {found}. Hãy sao chép lại đầy đủ tệp từ nguồn hoặc xuất lại lớp dữ liệu.",
-        "en": "{path}: the DBF table is cut short: its header announces {expected} records but the "
-              "file holds only {found}. Copy the complete file again from its source, or export "
-              "the layer again.",
-    },
-})
 
 PathLike = str | os.PathLike[str]
 

@@ -23,25 +23,11 @@ from shapely.geometry.base import BaseGeometry
 
 from kzplan import messages
 
-messages.register(
-    {
-        "report.repr_head": {"vi": "{pack}, tính đến năm {as_of}", "en": "{pack}, as of {as_of}"},
-        "report.repr_valid": {
-            "vi": "ĐẠT: không có lỗi ({warning} cảnh báo, {info} thông tin)",
-            "en": "valid: no errors ({warning} warnings, {info} info)",
-        },
-        "report.repr_invalid": {
-            "vi": "KHÔNG ĐẠT: {error} lỗi, {warning} cảnh báo, {info} thông tin",
-            "en": "NOT valid: {error} errors, {warning} warnings, {info} info",
-        },
-    }
-)
-
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {
-    "error": {"vi": "Lỗi", "en": "Error"},
-    "warning": {"vi": "Cảnh báo", "en": "Warning"},
-    "info": {"vi": "Thông tin", "en": "Info"},
+    "error": messages.raw("findings.severity_labels.error"),
+    "warning": messages.raw("findings.severity_labels.warning"),
+    "info": messages.raw("findings.severity_labels.info"),
 }
 SEVERITY_COLOURS = {"error": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
 

@@ -1,30 +1,30 @@
 """Bilingual (Vietnamese / English) message catalogue.
 
-Every sentence a user reads exists in both languages. Modules keep their own message templates
-next to the code that uses them and register them here with :func:`register`; a duplicate key
-fails loudly, so two modules can never silently disagree on a sentence.
+Every sentence a user reads lives in ``kzplan/locale/<lang>.toml``, one key per sentence; the code
+carries keys only. ``tests/test_messages.py`` proves that every key exists in both languages with
+the same placeholders, and that every key is used somewhere.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
 
 LANGS = ("vi", "en")
-_CATALOGUE: dict[str, dict[str, str]] = {}
+LOCALE = Path(__file__).resolve().parent / "locale"
 
 
-def register(messages: Mapping[str, Mapping[str, str]]) -> None:
-    """Add message templates ``{key: {"vi": ..., "en": ...}}`` to the catalogue."""
-    for key, texts in messages.items():
-        missing = [lang for lang in LANGS if lang not in texts]
-        if missing:
-            msg = f"Message {key!r} has no text for {missing}."
-            raise ValueError(msg)
-        if key in _CATALOGUE and _CATALOGUE[key] != dict(texts):
-            msg = f"Message {key!r} is already registered with other text."
-            raise ValueError(msg)
-        _CATALOGUE[key] = dict(texts)
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The messages of ``lang``: ``{key: template}``."""
+    if lang not in LANGS:
+        msg = f"Unknown language {lang!r}; kzplan speaks {list(LANGS)}."
+        raise ValueError(msg)
+    path = LOCALE / f"{lang}.toml"
+    return tomllib.loads(path.read_text("utf-8"))
 
 
 def default_lang() -> str:
@@ -33,12 +33,17 @@ def default_lang() -> str:
     return lang if lang in LANGS else "vi"
 
 
+def has(key: str) -> bool:
+    """True when ``key`` is a message."""
+    return key in catalogue(LANGS[0])
+
+
 def text(key: str, lang: str | None = None, /, **params: object) -> str:
     """Render message ``key`` in ``lang`` with ``params``."""
     lang = lang or default_lang()
     try:
-        template = _CATALOGUE[key][lang]
-    except KeyError:
+        template = catalogue(lang)[key]
+    except (KeyError, ValueError):
         msg = f"Unknown message {key!r} (language {lang!r})."
         raise KeyError(msg) from None
     return template.format(**params)
@@ -49,6 +54,23 @@ def both(key: str, /, **params: object) -> dict[str, str]:
     return {lang: text(key, lang, **params) for lang in LANGS}
 
 
+def raw(key: str, /) -> dict[str, str]:
+    """The templates of ``key`` in every language, unformatted (labels, or templates that are
+    filled in later)."""
+    return {lang: catalogue(lang)[key] for lang in LANGS}
+
+
+def labels(prefix: str, codes: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``{code: {"vi": ..., "en": ...}}`` for the messages ``<prefix>.<code>``."""
+    return {code: raw(f"{prefix}.{code}") for code in codes}
+
+
+def placeholders(template: str) -> set[str]:
+    """The format fields of ``template`` (``{n:,}`` -> ``n``, ``{hint[vi]}`` -> ``hint[vi]``)."""
+    return {f"{name}!{conv}" if conv else name
+            for _, name, _, conv in string.Formatter().parse(template) if name is not None}
+
+
 def keys() -> list[str]:
-    """All registered message keys."""
-    return sorted(_CATALOGUE)
+    """All message keys."""
+    return sorted(catalogue(LANGS[0]))

@@ -25,60 +25,9 @@ from kzplan import io, messages, schema
 from kzplan._errors import LayerError, SourceError
 from kzplan.config import LayerSpec, PlanConfig, load_config
 
-messages.register(
-    {
-        "schema.missing_field": {
-            "vi": "{file!r} (lớp {layer}): thiếu trường bắt buộc {field!r} ({meaning}); các trường"
-            " có trong tệp: {available}. Nếu trường mang tên khác, khai báo"
-            " `fields = {{ {field} = \"TÊN_TRƯỜNG\" }}` trong [layers.{layer}].",
-            "en": "{file!r} (layer {layer}): required field {field!r} ({meaning}) is missing; fields"
-            " in the file: {available}. If it has another name, map it with"
-            " `fields = {{ {field} = \"THEIR_FIELD\" }}` under [layers.{layer}].",
-        },
-        "schema.mapped_field_missing": {
-            "vi": "{file!r} (lớp {layer}): cấu hình ánh xạ {field!r} sang trường {source!r} nhưng tệp"
-            " không có trường đó; các trường có trong tệp: {available}.",
-            "en": "{file!r} (layer {layer}): the configuration maps {field!r} to {source!r}, but the"
-            " file has no such field; fields in the file: {available}.",
-        },
-        "schema.wrong_type": {
-            "vi": "{file!r} (lớp {layer}): đối tượng {feature}: trường {field!r} = {value!r} không"
-            " phải {expected[vi]}. Sửa giá trị trong bảng thuộc tính (QGIS: Open Attribute Table).",
-            "en": "{file!r} (layer {layer}): feature {feature}: field {field!r} = {value!r} is not"
-            " {expected[en]}. Fix the value in the attribute table (QGIS: Open Attribute Table).",
-        },
-        "plan.no_layers": {
-            "vi": "{path!r}: không tìm thấy lớp nào của kế hoạch (cần tệp tên kcn, ccn, kkt, huyen"
-            " hoặc districts với đuôi .shp/.gpkg/.geojson/.dbf/.zip, hoặc một kzplan.toml).",
-            "en": "{path!r}: no plan layers found (expected files named kcn, ccn, kkt, huyen or"
-            " districts ending in .shp/.gpkg/.geojson/.dbf/.zip, or a kzplan.toml).",
-        },
-        "plan.unknown_file_layer": {
-            "vi": "{file!r}: không biết đây là lớp nào. Đặt tên tệp là kcn, ccn, kkt, huyen hoặc"
-            " districts, hoặc chỉ rõ: `ccn={file}`.",
-            "en": "{file!r}: cannot tell which layer this is. Name the file kcn, ccn, kkt, huyen or"
-            " districts, or say which: `ccn={file}`.",
-        },
-        "note.encoding_detected": {
-            "vi": "Tệp không có .cpg; bảng mã được nhận dạng là {encoding} ({reason}).",
-            "en": "No .cpg file; the encoding was detected as {encoding} ({reason}).",
-        },
-        "note.encoding_legacy": {
-            "vi": "Văn bản thuộc tính ở bảng mã cũ {encoding} đã được chuyển sang Unicode (NFC);"
-            " nên lưu lại bản UTF-8 (`kzplan clean`).",
-            "en": "Attribute text in the legacy {encoding} encoding was converted to Unicode (NFC);"
-            " save a UTF-8 copy (`kzplan clean`).",
-        },
-        "note.value_coerced": {
-            "vi": "Trường {field!r} lưu dạng văn bản; đã đọc thành số.",
-            "en": "Field {field!r} is stored as text; it was read as numbers.",
-        },
-    }
-)
-
 _EXPECTED = {
-    "int": {"vi": "một số nguyên", "en": "an integer"},
-    "float": {"vi": "một số", "en": "a number"},
+    "int": messages.raw("plan.expected.int"),
+    "float": messages.raw("plan.expected.float"),
 }
 
 _ALIASES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kzplan import messages
+
 FieldType = Literal["str", "int", "float"]
 
 
@@ -28,44 +30,41 @@ class Field:
 
 STATUS = ("quy_hoach", "thanh_lap", "hoat_dong")
 STATUS_LABELS = {
-    "quy_hoach": {"vi": "Quy hoạch", "en": "Planned"},
-    "thanh_lap": {"vi": "Đã thành lập", "en": "Established"},
-    "hoat_dong": {"vi": "Đang hoạt động", "en": "Operating"},
+    "quy_hoach": messages.raw("schema.status_labels.quy_hoach"),
+    "thanh_lap": messages.raw("schema.status_labels.thanh_lap"),
+    "hoat_dong": messages.raw("schema.status_labels.hoat_dong"),
 }
 CONFIDENCE = ("xac_nhan", "suy_ra", "gia_dinh")
 CONFIDENCE_LABELS = {
-    "xac_nhan": {"vi": "Xác nhận (có nguồn)", "en": "Confirmed (sourced)"},
-    "suy_ra": {"vi": "Suy ra (tính từ số liệu có nguồn)", "en": "Derived (from sourced figures)"},
-    "gia_dinh": {"vi": "Giả định (chưa công bố)", "en": "Placeholder (not published)"},
+    "xac_nhan": messages.raw("schema.confidence_labels.xac_nhan"),
+    "suy_ra": messages.raw("schema.confidence_labels.suy_ra"),
+    "gia_dinh": messages.raw("schema.confidence_labels.gia_dinh"),
 }
 GEOMETRY_KIND = ("so_do", "do_dac")
 GEOMETRY_KIND_LABELS = {
-    "so_do": {"vi": "Sơ đồ (vị trí minh họa)", "en": "Schematic (illustrative position)"},
-    "do_dac": {"vi": "Đo đạc", "en": "Surveyed"},
+    "so_do": messages.raw("schema.geometry_kind_labels.so_do"),
+    "do_dac": messages.raw("schema.geometry_kind_labels.do_dac"),
 }
 WASTEWATER = ("co", "khong")
 WASTEWATER_LABELS = {
-    "co": {"vi": "Có, đạt chuẩn", "en": "Yes, meets the standard"},
-    "khong": {"vi": "Chưa có", "en": "No"},
-    None: {"vi": "Chưa rõ", "en": "Unknown"},
+    "co": messages.raw("schema.wastewater_labels.co"),
+    "khong": messages.raw("schema.wastewater_labels.khong"),
+    None: messages.raw("schema.wastewater_labels.none"),
 }
 
 # Industry groups: the six supporting-industry groups of KH 3400/KH-UBND (2018, after
 # NĐ 111/2015/NĐ-CP), then the sectors the clusters of Kon Tum are set up for.
 INDUSTRY_GROUPS: dict[str, dict[str, str]] = {
-    "det_may": {"vi": "Dệt may", "en": "Textiles and garments"},
-    "da_giay": {"vi": "Da giày", "en": "Leather and footwear"},
-    "kim_loai": {"vi": "Linh kiện, phụ tùng kim loại", "en": "Metal parts and components"},
-    "nhua_cs": {"vi": "Linh kiện, phụ tùng nhựa - cao su", "en": "Plastic and rubber parts"},
-    "dien_tu": {"vi": "Linh kiện, phụ tùng điện - điện tử", "en": "Electrical and electronic parts"},
-    "cnc": {
-        "vi": "CNHT cho công nghiệp công nghệ cao",
-        "en": "Supporting industry for high-tech industry",
-    },
-    "nong_lam": {"vi": "Chế biến nông, lâm sản", "en": "Agro-forestry processing"},
-    "duoc_lieu": {"vi": "Dược liệu", "en": "Herbal medicine"},
-    "vlxd": {"vi": "Vật liệu xây dựng", "en": "Building materials"},
-    "khac": {"vi": "Khác (thực phẩm, TTCN, làng nghề…)", "en": "Other (food, crafts…)"},
+    "det_may": messages.raw("schema.industry_groups.det_may"),
+    "da_giay": messages.raw("schema.industry_groups.da_giay"),
+    "kim_loai": messages.raw("schema.industry_groups.kim_loai"),
+    "nhua_cs": messages.raw("schema.industry_groups.nhua_cs"),
+    "dien_tu": messages.raw("schema.industry_groups.dien_tu"),
+    "cnc": messages.raw("schema.industry_groups.cnc"),
+    "nong_lam": messages.raw("schema.industry_groups.nong_lam"),
+    "duoc_lieu": messages.raw("schema.industry_groups.duoc_lieu"),
+    "vlxd": messages.raw("schema.industry_groups.vlxd"),
+    "khac": messages.raw("schema.industry_groups.khac"),
 }
 
 # The plan's layers. ``kind`` says what each layer is for.
@@ -75,11 +74,11 @@ BOUNDARY_LAYERS = ("districts",)
 ALL_LAYERS = PLAN_LAYERS + TABLE_LAYERS + BOUNDARY_LAYERS
 
 LAYER_LABELS = {
-    "kcn": {"vi": "Khu công nghiệp (KCN)", "en": "Industrial zones (KCN)"},
-    "ccn": {"vi": "Cụm công nghiệp (CCN)", "en": "Industrial clusters (CCN)"},
-    "kkt": {"vi": "Khu kinh tế cửa khẩu (KKT)", "en": "Border-gate economic zone (KKT)"},
-    "huyen": {"vi": "Đơn vị cấp huyện (trước 7/2025)", "en": "District-level units (pre-07/2025)"},
-    "districts": {"vi": "Ranh giới huyện", "en": "District boundaries"},
+    "kcn": messages.raw("schema.layer_labels.kcn"),
+    "ccn": messages.raw("schema.layer_labels.ccn"),
+    "kkt": messages.raw("schema.layer_labels.kkt"),
+    "huyen": messages.raw("schema.layer_labels.huyen"),
+    "districts": messages.raw("schema.layer_labels.districts"),
 }
 
 PLAN_FIELDS: tuple[Field, ...] = (

@@ -388,11 +388,3 @@ def test_control_points_against_plan_doc() -> None:
 
 
 # --- messages ---------------------------------------------------------------------------------
-
-
-def test_every_crs_message_is_bilingual() -> None:
-    keys = [k for k in messages.keys() if k.startswith("crs.")]
-    assert len(keys) > 30
-    for key in keys:
-        for lang in messages.LANGS:
-            assert messages._CATALOGUE[key][lang].strip(), (key, lang)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import importlib.util
 import math
 import os
 import shutil
@@ -43,7 +42,6 @@ import sys
 import tempfile
 import unicodedata
 from pathlib import Path
-from types import ModuleType
 
 import geopandas as gpd
 import numpy as np
@@ -60,18 +58,10 @@ GEODATA = ROOT / "geodata"
 SOURCE = GEODATA / "source"
 
 
-def _load_schema() -> ModuleType:
-    """``kzplan/schema.py``, loaded on its own so the build does not need the whole package."""
-    name = "_kzplan_schema_for_build"
-    spec = importlib.util.spec_from_file_location(name, ROOT / "kzplan" / "schema.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pure import pure  # noqa: E402
 
-
-schema = _load_schema()
+schema = pure("schema")
 
 CRS_OUT = CRS(schema.PROVINCE_CRS)
 # Lambert azimuthal equal-area centred on Kon Tum on VN-2000 itself (no datum shift on the way).

@@ -92,7 +92,9 @@ def load_module(name: str, path: Path):
     return module
 
 
-schema = load_module("kzplan_schema", REPO / "kzplan" / "schema.py")
+from _pure import pure  # noqa: E402
+
+schema = pure("schema")
 
 
 def rule_params() -> dict[str, dict]:

@@ -15,23 +15,6 @@ from kzplan._errors import KzplanError
 from kzplan.cli._help import h
 from kzplan.findings import EXIT_ERROR
 
-messages.register(
-    {
-        "cli.error_prefix": {"vi": "kzplan: không kiểm tra được: ", "en": "kzplan: could not check: "},
-        "cli.unexpected": {
-            "vi": "lỗi nội bộ ({kind}: {error}). Hãy báo lỗi kèm lệnh đã chạy; đặt KZPLAN_DEBUG=1"
-            " để xem chi tiết.",
-            "en": "internal error ({kind}: {error}). Please report it with the command you ran;"
-            " set KZPLAN_DEBUG=1 for details.",
-        },
-        "cli.wrote": {"vi": "Đã ghi {path}", "en": "Wrote {path}"},
-        "cli.bad_param": {
-            "vi": "--param {value!r}: cần dạng MÃ_LUẬT.tham_số=giá_trị, ví dụ OC01.targets={{2025=60}}"
-            " hoặc AR03.tolerance_pct=2.",
-            "en": "--param {value!r}: expected RULE.key=value, e.g. AR03.tolerance_pct=2.",
-        },
-    }
-)
 
 class Lang(str, enum.Enum):
     """Language of the output."""

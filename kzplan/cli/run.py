@@ -23,15 +23,6 @@ from kzplan.cli._common import (
 )
 from kzplan.cli._help import h
 
-messages.register(
-    {
-        "run.done": {
-            "vi": "Đã ghi vào {folder}: {files}. Mở {map} trong trình duyệt để xem bản đồ.",
-            "en": "Wrote into {folder}: {files}. Open {map} in a browser to see the map.",
-        },
-    }
-)
-
 REPORT_FORMATS = ("json", "html", "gpkg")
 MAP_NAME = "kzplan-map.html"
 

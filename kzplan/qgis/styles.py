@@ -22,35 +22,6 @@ from typing import Any
 from kzplan import messages
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
 
-messages.register(
-    {
-        "qgis.field.fingerprint": {"vi": "Mã nhận dạng phát hiện", "en": "Finding fingerprint"},
-        "qgis.field.rule_id": {"vi": "Mã luật", "en": "Rule id"},
-        "qgis.field.rule_name": {"vi": "Tên luật", "en": "Rule name"},
-        "qgis.field.severity": {"vi": "Mức độ", "en": "Severity"},
-        "qgis.field.layer": {"vi": "Lớp", "en": "Layer"},
-        "qgis.field.feature": {"vi": "Đối tượng", "en": "Feature"},
-        "qgis.field.fid": {"vi": "Số thứ tự đối tượng trong lớp",
-                           "en": "Feature number in its layer"},
-        "qgis.field.message_vi": {"vi": "Nội dung (tiếng Việt)", "en": "Message (Vietnamese)"},
-        "qgis.field.message_en": {"vi": "Nội dung (tiếng Anh)", "en": "Message (English)"},
-        "qgis.field.fix_vi": {"vi": "Cách sửa (tiếng Việt)", "en": "Fix (Vietnamese)"},
-        "qgis.field.fix_en": {"vi": "Cách sửa (tiếng Anh)", "en": "Fix (English)"},
-        "qgis.field.measured": {"vi": "Giá trị đo được", "en": "Measured"},
-        "qgis.field.expected": {"vi": "Giá trị yêu cầu", "en": "Expected"},
-        "qgis.field.source_doc": {"vi": "Văn bản căn cứ", "en": "Legal source"},
-        "qgis.field.source_article": {"vi": "Điều, khoản", "en": "Article"},
-        "qgis.field.assignee": {"vi": "Người xử lý", "en": "Assignee"},
-        "qgis.field.fixed": {"vi": "Đã sửa", "en": "Fixed"},
-        "qgis.field.comment": {"vi": "Ghi chú xử lý", "en": "Comment"},
-        "qgis.field.first_seen": {"vi": "Phát hiện lần đầu", "en": "First seen"},
-        "qgis.style.description": {
-            "vi": "Kiểu hiển thị phát hiện kzplan: màu theo mức độ, nhãn là nội dung phát hiện.",
-            "en": "kzplan findings style: colours by severity, labels with the message.",
-        },
-    }
-)
-
 #: Fields a team edits to triage findings; every other field of the findings layers is read-only.
 TRIAGE_FIELDS = ("assignee", "fixed", "comment")
 KINDS = ("polygon", "point")

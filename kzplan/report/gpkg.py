@@ -41,7 +41,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from kzplan import io, messages
+from kzplan import io
 from kzplan._errors import SourceError
 from kzplan.findings import FINDING_COLUMNS
 from kzplan.qgis.styles import layer_styles_rows, write_layer_styles
@@ -50,28 +50,6 @@ if TYPE_CHECKING:
     from kzplan.findings import Report
     from kzplan.plan import Plan
 
-messages.register(
-    {
-        "gpkg.not_findings": {
-            "vi": "{file!r}: tệp đã có và chứa lớp khác ({layers}), không phải GeoPackage phát hiện"
-            " của kzplan; kzplan không ghi đè. Chọn tệp khác cho --output.",
-            "en": "{file!r}: the file exists and holds other layers ({layers}), it is not a kzplan"
-            " findings GeoPackage; kzplan will not overwrite it. Choose another --output.",
-        },
-        "gpkg.is_input": {
-            "vi": "{file!r}: đây là tệp dữ liệu đầu vào của lớp {layer}; kzplan không bao giờ ghi"
-            " đè dữ liệu đầu vào. Chọn tệp khác cho --output.",
-            "en": "{file!r}: this is the input file of layer {layer}; kzplan never overwrites its"
-            " inputs. Choose another --output.",
-        },
-        "gpkg.unreadable_previous": {
-            "vi": "{file!r}: không đọc được GeoPackage phát hiện cũ ({reason}), nên không giữ được"
-            " thông tin phân công. Đổi tên hoặc xóa tệp cũ rồi chạy lại.",
-            "en": "{file!r}: the earlier findings GeoPackage cannot be read ({reason}), so its"
-            " triage fields cannot be kept. Rename or delete the old file and run again.",
-        },
-    }
-)
 
 LAYER = "kzplan_findings"
 POINTS_LAYER = "kzplan_findings_points"

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kzplan import io, messages
+from kzplan import io
 from kzplan._errors import SourceError
 
 if TYPE_CHECKING:
@@ -30,34 +30,6 @@ if TYPE_CHECKING:
 SCHEMA_ID = "kzplan-report/1"
 SCHEMA_RESOURCE = "templates/report-schema.json"
 
-messages.register(
-    {
-        "report.json.not_json": {
-            "vi": "{file!r}: không phải tệp JSON ({reason}). Chọn tệp báo cáo do"
-            " `kzplan check -f json` tạo ra.",
-            "en": "{file!r}: not a JSON file ({reason}). Pick a report written by"
-            " `kzplan check -f json`.",
-        },
-        "report.json.not_report": {
-            "vi": "{file!r}: không phải báo cáo kzplan (trường \"schema\" là {found!r}, cần"
-            " {expected!r}). Tạo báo cáo bằng `kzplan check -f json`.",
-            "en": "{file!r}: not a kzplan report (its \"schema\" is {found!r}, expected"
-            " {expected!r}). Make one with `kzplan check -f json`.",
-        },
-        "report.json.newer": {
-            "vi": "{file!r}: báo cáo theo định dạng {found!r} của một phiên bản kzplan mới hơn;"
-            " phiên bản này đọc {expected!r}. Cập nhật kzplan.",
-            "en": "{file!r}: the report is in format {found!r} from a newer kzplan; this version"
-            " reads {expected!r}. Update kzplan.",
-        },
-        "report.json.invalid": {
-            "vi": "{file!r}: báo cáo kzplan bị hỏng hoặc đã bị sửa tay: tại {where}: {reason}."
-            " Tạo lại bằng `kzplan check -f json`.",
-            "en": "{file!r}: the kzplan report is damaged or was edited by hand: at {where}:"
-            " {reason}. Make it again with `kzplan check -f json`.",
-        },
-    }
-)
 
 
 @cache

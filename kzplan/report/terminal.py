@@ -19,67 +19,6 @@ if TYPE_CHECKING:
     from kzplan.plan import Plan
     from kzplan.rules.pack import RulePack
 
-messages.register(
-    {
-        "term.info_title": {"vi": "Kế hoạch {name}: các lớp dữ liệu",
-                            "en": "Plan {name}: layers"},
-        "term.layer": {"vi": "Lớp", "en": "Layer"},
-        "term.file": {"vi": "Tệp", "en": "File"},
-        "term.driver": {"vi": "Định dạng", "en": "Driver"},
-        "term.crs": {"vi": "Hệ tọa độ", "en": "CRS"},
-        "term.encoding": {"vi": "Bảng mã", "en": "Encoding"},
-        "term.features": {"vi": "Số đối tượng", "en": "Features"},
-        "term.planned": {"vi": "DT quy hoạch (ha)", "en": "Planned (ha)"},
-        "term.measured": {"vi": "DT đo được (ha)", "en": "Measured (ha)"},
-        "term.target": {"vi": "Chỉ tiêu", "en": "Target"},
-        "term.diff": {"vi": "Chênh (ha)", "en": "Diff (ha)"},
-        "term.count": {"vi": "Số lượng", "en": "Count"},
-        "term.code": {"vi": "Mã", "en": "Code"},
-        "term.name": {"vi": "Tên", "en": "Name"},
-        "term.status": {"vi": "Trạng thái", "en": "Status"},
-        "term.confidence": {"vi": "Độ tin cậy", "en": "Confidence"},
-        "term.features_title": {"vi": "{layer}: từng đối tượng", "en": "{layer}: features"},
-        "term.notes": {"vi": "Ghi nhận khi đọc", "en": "Loading notes"},
-        "term.report_title": {
-            "vi": "Kiểm tra {plan} theo {pack}, tính đến năm {as_of}",
-            "en": "Check of {plan} against {pack}, as of {as_of}",
-        },
-        "term.targets_title": {"vi": "Chỉ tiêu – quy hoạch – đo được",
-                               "en": "Targets vs planned vs measured"},
-        "term.districts_title": {"vi": "CCN theo huyện (trước 7/2025)",
-                                 "en": "Clusters per district (pre-07/2025)"},
-        "term.district": {"vi": "Huyện", "en": "District"},
-        "term.min": {"vi": "Tối thiểu", "en": "Minimum"},
-        "term.operating": {"vi": "Đang HĐ", "en": "Operating"},
-        "term.ok": {"vi": "Đạt", "en": "OK"},
-        "term.yes": {"vi": "đạt", "en": "yes"},
-        "term.no": {"vi": "KHÔNG", "en": "NO"},
-        "term.indicators": {
-            "vi": "Lấp đầy: {known}/{established} KCN/CCN đã thành lập có số liệu, TB {mean} %;"
-            " chỉ tiêu {target}. XLNT: {ok} có, {missing} chưa có, {unknown} chưa rõ;"
-            " {op_without} đang hoạt động mà chưa có XLNT đạt chuẩn.",
-            "en": "Occupancy: {known}/{established} established zones/clusters have a figure,"
-            " mean {mean} %; target {target}. Wastewater: {ok} yes, {missing} no, {unknown}"
-            " unknown; {op_without} operating without a standard plant.",
-        },
-        "term.findings_title": {"vi": "Phát hiện", "en": "Findings"},
-        "term.rule": {"vi": "Luật", "en": "Rule"},
-        "term.severity": {"vi": "Mức", "en": "Severity"},
-        "term.feature": {"vi": "Đối tượng", "en": "Feature"},
-        "term.message": {"vi": "Nội dung / cách sửa", "en": "Message / fix"},
-        "term.verdict_ok": {"vi": "ĐẠT: không có lỗi ({warning} cảnh báo, {info} thông tin).",
-                            "en": "PASS: no errors ({warning} warnings, {info} info)."},
-        "term.verdict_fail": {
-            "vi": "KHÔNG ĐẠT: {error} lỗi, {warning} cảnh báo, {info} thông tin.",
-            "en": "FAIL: {error} errors, {warning} warnings, {info} info.",
-        },
-        "term.rules_title": {"vi": "Gói luật {pack} (phiên bản {version})",
-                             "en": "Rule pack {pack} (version {version})"},
-        "term.source": {"vi": "Nguồn", "en": "Source"},
-        "term.params": {"vi": "Tham số", "en": "Parameters"},
-        "term.none_target": {"vi": "chưa đến năm chỉ tiêu", "en": "no target year reached yet"},
-    }
-)
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from kzplan import schema
+from kzplan import messages, schema
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 
@@ -105,13 +105,9 @@ def ranges(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 _PROBLEMS = {
-    "no_year": {"vi": "trạng thái {status} nhưng không có năm thành lập (nam_tl)",
-                "en": "status {status} but no year established (nam_tl)"},
-    "planned_occupied": {"vi": "trạng thái quy_hoach nhưng có tỷ lệ lấp đầy {occ} %",
-                         "en": "status quy_hoach but an occupancy of {occ} %"},
-    "future_year": {"vi": "trạng thái {status} nhưng năm thành lập {year} sau năm kiểm tra {as_of}",
-                    "en": "status {status} but established in {year}, after the year checked"
-                          " ({as_of})"},
+    "no_year": messages.raw("rules.attributes.problems.no_year"),
+    "planned_occupied": messages.raw("rules.attributes.problems.planned_occupied"),
+    "future_year": messages.raw("rules.attributes.problems.future_year"),
 }
 
 

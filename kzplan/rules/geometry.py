@@ -9,20 +9,21 @@ from typing import Any
 import numpy as np
 import shapely
 
-from kzplan import schema
+from kzplan import messages, schema
+from kzplan._format import fmt_number
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 
 _M2 = Param((int, float), "tolerance in m²", lambda v: v >= 0, "an area in m², ≥ 0")
 _LOCATION = re.compile(r"\[\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\]")
 _REASONS = {
-    "Self-intersection": {"vi": "tự cắt", "en": "self-intersection"},
-    "Ring Self-intersection": {"vi": "vòng tự cắt", "en": "ring self-intersection"},
-    "Too few points": {"vi": "quá ít đỉnh", "en": "too few points"},
-    "Hole lies outside shell": {"vi": "lỗ nằm ngoài vỏ", "en": "hole lies outside shell"},
-    "Nested shells": {"vi": "vỏ lồng nhau", "en": "nested shells"},
-    "Interior is disconnected": {"vi": "phần trong bị chia cắt", "en": "interior is disconnected"},
-    "Invalid Coordinate": {"vi": "tọa độ không hợp lệ", "en": "invalid coordinate"},
+    "Self-intersection": messages.both("rules.geometry.reasons.Self-intersection"),
+    "Ring Self-intersection": messages.both("rules.geometry.reasons.Ring Self-intersection"),
+    "Too few points": messages.both("rules.geometry.reasons.Too few points"),
+    "Hole lies outside shell": messages.both("rules.geometry.reasons.Hole lies outside shell"),
+    "Nested shells": messages.both("rules.geometry.reasons.Nested shells"),
+    "Interior is disconnected": messages.both("rules.geometry.reasons.Interior is disconnected"),
+    "Invalid Coordinate": messages.both("rules.geometry.reasons.Invalid Coordinate"),
 }
 
 
@@ -139,18 +140,16 @@ def kkt_overlap(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                           measured=round(out_area / 1e4, 3), expected=0, key="member",
                           params={"name": row.ten, "kkt": kkt_name, "overlap_ha": 0,
                                   "outside_ha": round(out_area / 1e4, 3),
-                                  "detail": {
-                                      "vi": f"thuộc {kkt_name} nhưng có"
-                                            f" {out_area / 1e4:,.2f} ha nằm ngoài khu kinh tế",
-                                      "en": f"belongs to {kkt_name} but"
-                                            f" {out_area / 1e4:,.2f} ha lie outside it"}})
+                                  "detail": _detail("geometry.kkt_outside", kkt_name, out_area)})
         elif in_area[i] > p["tolerance_m2"]:
             yield Hit(layer=row.layer, feature=code, fid=row.fid, geometry=inside[i],
                       measured=round(float(in_area[i]) / 1e4, 3), expected=0, key="intrusion",
                       params={"name": row.ten, "kkt": kkt_name,
                               "overlap_ha": round(float(in_area[i]) / 1e4, 3), "outside_ha": 0,
-                              "detail": {
-                                  "vi": f"{in_area[i] / 1e4:,.2f} ha nằm trong {kkt_name}"
-                                        " nhưng không thuộc khu kinh tế",
-                                  "en": f"{in_area[i] / 1e4:,.2f} ha lie inside {kkt_name}"
-                                        " but it is not one of its members"}})
+                              "detail": _detail("geometry.kkt_inside", kkt_name, in_area[i])})
+
+
+def _detail(key: str, kkt: str, area_m2: float) -> dict[str, str]:
+    """The sentence ``key`` in both languages, with the area written each language's way."""
+    return {lang: messages.text(key, lang, kkt=kkt, ha=fmt_number(area_m2 / 1e4, lang, 2))
+            for lang in messages.LANGS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from kzplan import messages
 from kzplan.rules.engine import Context
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import occupancy_target
@@ -13,8 +14,8 @@ _STATUSES = Param(list, "statuses the rule applies to",
                   lambda v: set(v) <= {"quy_hoach", "thanh_lap", "hoat_dong"},
                   "a list of quy_hoach / thanh_lap / hoat_dong")
 
-_PROGRESS = {"vi": "tiến độ hướng tới", "en": "progress toward"}
-_BELOW = {"vi": "dưới", "en": "below"}
+_PROGRESS = messages.raw("occupancy.progress")
+_BELOW = messages.raw("occupancy.below")
 
 
 @rule(

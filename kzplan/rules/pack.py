@@ -10,45 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kzplan import messages
 from kzplan._errors import RuleConfigError
 from kzplan.findings import SEVERITIES, Source
 from kzplan.rules.registry import REGISTRY, RuleImpl
-
-messages.register(
-    {
-        "pack.unreadable": {
-            "vi": "Gói luật {file!r}: không đọc được ({reason}).",
-            "en": "Rule pack {file!r}: cannot be read ({reason}).",
-        },
-        "pack.unknown": {
-            "vi": "Không có gói luật {name!r}; các gói có sẵn: {available}. Hoặc chỉ đường dẫn tới"
-            " một tệp .toml.",
-            "en": "No rule pack {name!r}; available: {available}. Or give the path of a .toml"
-            " file.",
-        },
-        "pack.bad_rule": {
-            "vi": "Gói luật {file!r}, luật {rule}: khóa {key!r} {problem}.",
-            "en": "Rule pack {file!r}, rule {rule}: key {key!r} {problem}.",
-        },
-        "pack.bad_param": {
-            "vi": "Luật {rule}: tham số {key!r} = {value!r} không hợp lệ: cần {expected} ({where}).",
-            "en": "Rule {rule}: parameter {key!r} = {value!r} is invalid: expected {expected}"
-            " ({where}).",
-        },
-        "pack.unknown_param": {
-            "vi": "Luật {rule}: không có tham số {key!r} ({where}); các tham số: {known}.",
-            "en": "Rule {rule}: no parameter {key!r} ({where}); parameters: {known}.",
-        },
-        "pack.unknown_selector": {
-            "vi": "{where}: {selector!r} không khớp luật nào; dùng mã (GM01), họ (GM), tên"
-            " (geometry.invalid), tiền tố tên (geometry) hoặc nhóm (#geometry). Xem `kzplan rules`.",
-            "en": "{where}: {selector!r} matches no rule; use an id (GM01), a family (GM), a name"
-            " (geometry.invalid), a name prefix (geometry) or a group (#geometry). See"
-            " `kzplan rules`.",
-        },
-    }
-)
 
 PACK_DIR = Path(__file__).parent
 _RULE_KEYS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kzplan import schema
+from kzplan import messages, schema
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 
@@ -58,8 +58,7 @@ def area_target_measured(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 _UNIT_HINT = {
-    "m2": {"vi": " Có vẻ diện tích được nhập theo m² thay vì ha (chia cho 10.000).",
-           "en": " The area looks typed in m² instead of ha (divide by 10,000)."},
+    "m2": messages.raw("rules.targets.unit_hint.m2"),
     "": {"vi": "", "en": ""},
 }
 
