@@ -25,6 +25,10 @@ HELP: dict[str, tuple[str, str]] = {
         "A district boundary layer (any format and CRS).",
         "Lớp ranh giới huyện (định dạng, hệ tọa độ bất kỳ).",
     ),
+    "reader": (
+        "Engine that reads the files: pyogrio (default) or fiona; same result.",
+        "Thư viện đọc tệp: pyogrio (mặc định) hoặc fiona; cùng kết quả.",
+    ),
     "lang": (
         "Language of messages.",
         "Ngôn ngữ thông báo.",

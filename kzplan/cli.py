@@ -69,6 +69,7 @@ PathsArg = Annotated[
 CrsOpt = Annotated[str | None, typer.Option("--crs", help=h("crs"))]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help=h("encoding"))]
 DistrictsOpt = Annotated[str | None, typer.Option("--districts", help=h("districts"))]
+ReaderOpt = Annotated[str | None, typer.Option("--reader", help=h("reader"))]
 LangOpt = Annotated[Lang, typer.Option("--lang", help=h("lang"))]
 
 
@@ -99,11 +100,12 @@ def _run(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
 
 
 def _load(paths: list[str] | None, crs: str | None, encoding: str | None,
-          districts: str | None, before_read=None):  # noqa: ANN001, ANN202
+          districts: str | None, before_read=None,  # noqa: ANN001
+          reader: str | None = None):  # noqa: ANN202
     from kzplan.plan import load_plan
 
     return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts,
-                     before_read=before_read)
+                     before_read=before_read, reader=reader)
 
 
 def _validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],
@@ -124,7 +126,8 @@ def _validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],
 
 @app.command()
 def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = None,
-         districts: DistrictsOpt = None, lang: LangOpt = Lang.vi) -> None:
+         districts: DistrictsOpt = None, lang: LangOpt = Lang.vi,
+         reader: ReaderOpt = None) -> None:
     """Describe the plan's layers: file, driver, CRS, encoding, features, areas.
     Mô tả các lớp: tệp, định dạng, hệ tọa độ, bảng mã, số đối tượng, diện tích.
 
@@ -134,7 +137,7 @@ def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = Non
     from kzplan.report import terminal
 
     def go() -> None:
-        plan = _load(paths, crs, encoding, districts)
+        plan = _load(paths, crs, encoding, districts, reader=reader)
         terminal.print_info(plan, console=_console(), lang=lang.value)
 
     _run(go, lang.value)
@@ -177,6 +180,7 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help=h("strict"))] = False,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
 ) -> None:
     """Check the plan against its rule pack and report every finding.
     Kiểm tra quy hoạch theo gói luật và báo cáo mọi phát hiện.
@@ -192,7 +196,8 @@ def check(
 
         params = _parse_params(param or [], lang.value)
         plan = _load(paths, crs, encoding, districts,
-                     before_read=_validate_rules(_split(select), _split(ignore), params))
+                     before_read=_validate_rules(_split(select), _split(ignore), params),
+                     reader=reader)
         report = run_check(plan, as_of=as_of, select=_split(select), ignore=_split(ignore),
                            params=params, strict=strict or None)
         formats = [f.value for f in (fmt or [Format.terminal])]

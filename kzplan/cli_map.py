@@ -10,7 +10,18 @@ import typer
 
 from kzplan import messages
 from kzplan._help import h
-from kzplan.cli import CrsOpt, DistrictsOpt, EncodingOpt, Lang, LangOpt, PathsArg, _load, _run, app
+from kzplan.cli import (
+    CrsOpt,
+    DistrictsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    PathsArg,
+    ReaderOpt,
+    _load,
+    _run,
+    app,
+)
 
 
 @app.command("map")
@@ -23,6 +34,7 @@ def map_(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("map_output"))] = None,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
 ) -> None:
     """Write an interactive HTML map of the plan and its compliance for officials.
     Ghi bản đồ HTML tương tác về quy hoạch và kết quả kiểm tra cho lãnh đạo.
@@ -36,7 +48,7 @@ def map_(
     from kzplan.maps import SIZE_LIMIT, default_filename, human_size, write_map
 
     def go() -> None:
-        plan = _load(paths, crs, encoding, districts)
+        plan = _load(paths, crs, encoding, districts, reader=reader)
         target = output if output is not None else Path(default_filename(lang.value,
                                                                          offline=offline))
         path = write_map(plan, target, lang=lang.value, offline=offline, as_of=as_of)

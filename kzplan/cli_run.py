@@ -17,6 +17,7 @@ from kzplan.cli import (
     Lang,
     LangOpt,
     PathsArg,
+    ReaderOpt,
     _console,
     _load,
     _run,
@@ -47,6 +48,7 @@ def run(
     offline: Annotated[bool, typer.Option("--offline/--online", help=h("run_offline"))] = True,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
     fail_on_errors: Annotated[bool, typer.Option("--fail-on-errors", help=h("run_gate"))] = False,
 ) -> None:
     """Check the plan, then write the reports (JSON, HTML, GeoPackage) and the map into a folder.
@@ -65,7 +67,7 @@ def run(
 
     def go() -> int:
         plan = _load(paths, crs, encoding, districts,
-                     before_read=_validate_rules((), (), {}))
+                     before_read=_validate_rules((), (), {}), reader=reader)
         report = check(plan, as_of=as_of)
         terminal.print_report(report, console=_console(), lang=lang.value)
         written = [write_report(report, fmt, output, lang=lang.value, plan=plan, several=True)
