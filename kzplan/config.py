@@ -3,7 +3,8 @@
 A configuration names the plan's layers (``kcn``, ``ccn``, ``kkt``, ``huyen`` and optionally a
 district boundary layer ``districts``), the file of each (relative to the configuration), the
 user's own field names mapped onto kzplan's canonical ones, and optionally a CRS or encoding to use
-where a file does not declare one. Rule selection and parameter overrides live under ``[rules]``.
+where a file does not declare one. ``[plan] reader = "fiona"`` picks the reading engine (default
+``pyogrio``; both give the same plan). Rule selection and parameter overrides live under ``[rules]``.
 
 A configuration is validated when it is loaded, before any data is read.
 """
@@ -19,7 +20,8 @@ from typing import Any
 from kzplan import schema
 from kzplan._errors import ConfigError
 
-_PLAN_KEYS = ("name", "rule_pack", "crs")
+_PLAN_KEYS = ("name", "rule_pack", "crs", "reader")
+_READERS = ("pyogrio", "fiona")  # kzplan.io.READERS (not imported: this module stays light)
 _LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding")
 _RULES_KEYS = ("select", "ignore", "params", "as_of", "strict")
 
@@ -57,6 +59,7 @@ class PlanConfig:
     layers: Mapping[str, LayerSpec] = field(default_factory=dict)
     rules: RuleSettings = field(default_factory=RuleSettings)
     source: Path | None = None
+    reader: str | None = None
 
     def with_layer(self, spec: LayerSpec) -> PlanConfig:
         """A copy of this configuration with ``spec`` added or replacing its namesake."""
@@ -169,6 +172,12 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
         as_of=as_of,
         strict=bool(rules_data.get("strict", False)),
     )
+    reader = _opt_str(plan, "reader", file=file, section="plan")
+    if reader is not None and reader not in _READERS:
+        raise ConfigError(
+            "config.bad_value", file=file, section="plan", key="reader",
+            expected=" or ".join(repr(r) for r in _READERS), value=reader,
+        )
     rule_pack = _opt_str(plan, "rule_pack", file=file, section="plan") or "kontum-2030"
     if rule_pack.endswith(".toml") and not Path(rule_pack).is_absolute():
         rule_pack = str((root / rule_pack).resolve())
@@ -179,6 +188,7 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
         layers=layers,
         rules=rules,
         source=None,
+        reader=reader,
     )
 
 

@@ -4,6 +4,13 @@ writing outputs atomically.
 Reading never modifies an input. Shapefile text is read as raw bytes (GDAL's ``ENCODING=""`` open
 option) and decoded by :mod:`kzplan.encoding`, so the encoding policy is ours and predictable:
 ``.cpg`` first, then the configured encoding, then detection (UTF-8, cp1258, TCVN3, VNI).
+
+Two reading engines give the same :class:`RawLayer`: ``pyogrio`` (the default, vectorised) and
+``fiona`` (feature by feature; an independent GDAL binding, useful where pyogrio's wheel or its GDAL
+build misbehaves on a planner's file). For shapefile text fiona is opened with
+``encoding="ISO-8859-1"``: GDAL recodes each DBF byte to the one code point of the same value, and
+kzplan encodes it back with ``latin-1``; that round trip is the identity on all 256 byte values, so
+both engines hand :mod:`kzplan.encoding` the very same bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
@@ -26,6 +34,17 @@ from kzplan._errors import EncodingError, SourceError
 
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".dbf", ".zip")
 _SHAPEFILE_SIDECARS = (".shx", ".dbf")
+READERS = ("pyogrio", "fiona")
+DEFAULT_READER = "pyogrio"
+
+
+def check_reader(reader: str | None) -> str:
+    """``reader`` if it is a known reading engine (``None``: the default); else raise."""
+    if reader is None:
+        return DEFAULT_READER
+    if reader not in READERS:
+        raise SourceError("io.unknown_reader", reader=reader, known=", ".join(READERS))
+    return reader
 
 
 @dataclass
@@ -66,8 +85,15 @@ def check_shapefile_parts(path: Path, *, layer: str) -> None:
             raise SourceError("io.sidecar_missing", file=str(path), layer=layer, missing=suffix)
 
 
-def list_layers(path: Path) -> list[str]:
+def list_layers(path: Path, *, reader: str = DEFAULT_READER) -> list[str]:
     """Names of the layers in a (multi-layer) data source."""
+    if check_reader(reader) == "fiona":
+        import fiona
+
+        try:
+            return [str(name) for name in fiona.listlayers(path)]
+        except (fiona.errors.FionaError, OSError) as exc:
+            raise SourceError("io.unreadable", file=str(path), layer="?", reason=exc) from None
     try:
         return [str(name) for name, _ in pyogrio.list_layers(path)]
     except (pyogrio.errors.DataSourceError, OSError) as exc:
@@ -98,6 +124,104 @@ def opened_zip(path: Path) -> Iterator[Path]:
         yield root
 
 
+# --- reading engines: (frame, crs, geometry type, driver) of one layer --------------------------
+
+
+def _read_pyogrio(path: Path, *, layer: str | None, raw_text: bool, name: str
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    options = {"ENCODING": ""} if raw_text else {}
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, **options)
+        info = pyogrio.read_info(path, layer=layer, **options)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    return frame, {k: info.get(k) for k in ("crs", "geometry_type", "driver")}
+
+
+# fiona's normalised geometry type names -> pyogrio's (OGR's) names
+_FIONA_GEOMETRY_TYPES = {"None": None, "LinearRing": "LineString"}
+
+
+def _fiona_geometry_type(name: str | None) -> str | None:
+    if name is None or name in _FIONA_GEOMETRY_TYPES:
+        return _FIONA_GEOMETRY_TYPES.get(name) if name else None
+    if name.startswith("3D "):
+        return f"{name[3:]} Z"
+    return name
+
+
+def _fiona_crs(wkt: str | None) -> str | None:
+    """The layer CRS as pyogrio reports it: ``EPSG:code`` when the CRS's root node carries an EPSG
+    authority, else its WKT (both engines export the same OGR spatial reference)."""
+    if not wkt:
+        return None
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    try:
+        ident = CRS.from_wkt(wkt).to_json_dict().get("id") or {}
+    except ProjCRSError:  # leave an unparsable CRS to kzplan.crs, as pyogrio does
+        return wkt
+    if ident.get("authority") == "EPSG" and ident.get("code") is not None:
+        return f"EPSG:{ident['code']}"
+    return wkt
+
+
+def _fiona_column(values: list[Any], ftype: str) -> Any:
+    """One attribute column with the dtype pyogrio gives the same OGR field."""
+    base = ftype.split(":", 1)[0]
+    has_null = any(v is None for v in values)
+    if base in ("int", "int64", "int32", "int16"):
+        if has_null:
+            return np.array([np.nan if v is None else v for v in values], dtype="float64")
+        return np.array(values, dtype={"int": "int64"}.get(base, base))
+    if base in ("float", "float32"):
+        dtype = "float64" if base == "float" else "float32"
+        return np.array([np.nan if v is None else v for v in values], dtype=dtype)
+    if base == "bool":
+        return np.array(values, dtype=object if has_null else bool)
+    if base in ("date", "datetime"):
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")
+        return parsed.astype("datetime64[ms]") if parsed.dtype.kind == "M" else parsed
+    return np.array(values, dtype=object)
+
+
+def _read_fiona(path: Path, *, layer: str | None, raw_text: bool, name: str
+                ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import fiona
+    import geopandas as gpd
+    import shapely.geometry
+
+    options = {"encoding": "ISO-8859-1"} if raw_text else {}
+    try:
+        with fiona.open(path, layer=layer, **options) as src:
+            schema = src.schema
+            fields = list(schema["properties"].items())
+            columns: dict[str, list[Any]] = {f: [] for f, _ in fields}
+            geoms: list[Any] = []
+            for feat in src:
+                props = feat.properties
+                for f, _ in fields:
+                    columns[f].append(props[f])
+                geom = feat.geometry
+                geoms.append(None if geom is None else shapely.geometry.shape(geom))
+            meta = {
+                "crs": _fiona_crs(src.crs_wkt),
+                "geometry_type": _fiona_geometry_type(schema.get("geometry")),
+                "driver": src.driver,
+            }
+    except (fiona.errors.FionaError, fiona.errors.FionaValueError, OSError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    data = {f: _fiona_column(columns[f], ftype) for f, ftype in fields}
+    frame = pd.DataFrame(data, columns=[f for f, _ in fields], index=None)
+    if meta["geometry_type"] is None:
+        return frame, meta
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs=meta["crs"]), meta
+
+
+_ENGINES = {"pyogrio": _read_pyogrio, "fiona": _read_fiona}
+
+
 def _decode_column(
     values: pd.Series, codec: str, *, file: Path, layer: str, field_name: str, ids: pd.Series
 ) -> pd.Series:
@@ -116,13 +240,9 @@ def _decode_column(
     return pd.Series(out, index=values.index, dtype=object)
 
 
-def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None) -> RawLayer:
+def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str) -> RawLayer:
     """Read a shapefile or standalone DBF with raw bytes, then decode text ourselves."""
-    try:
-        frame = pyogrio.read_dataframe(path, ENCODING="", use_arrow=False)
-        info = pyogrio.read_info(path, ENCODING="")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise SourceError("io.unreadable", file=str(path), layer=layer, reason=exc) from None
+    frame, info = _ENGINES[reader](path, layer=None, raw_text=True, name=layer)
     text_cols = [
         c for c in frame.columns
         if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
@@ -159,21 +279,25 @@ def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None) -> RawLayer
     )
 
 
-def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str | None = None
-             ) -> RawLayer:
-    """Read one layer of ``path`` (not a zip: see :func:`opened_zip`) without changing it."""
+def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str | None = None,
+             reader: str = DEFAULT_READER) -> RawLayer:
+    """Read one layer of ``path`` (not a zip: see :func:`opened_zip`) without changing it.
+
+    ``reader`` is the engine, ``"pyogrio"`` or ``"fiona"``: both give the same layer.
+    """
+    reader = check_reader(reader)
     if not path.exists():
         raise SourceError("io.missing", file=str(path), hint="")
     suffix = path.suffix.lower()
     if suffix == ".shp":
         check_shapefile_parts(path, layer=name)
-        return _read_dbf_layer(path, layer=name, encoding=encoding)
+        return _read_dbf_layer(path, layer=name, encoding=encoding, reader=reader)
     if suffix == ".dbf":
-        return _read_dbf_layer(path, layer=name, encoding=encoding)
+        return _read_dbf_layer(path, layer=name, encoding=encoding, reader=reader)
     if suffix not in (".gpkg", ".geojson", ".json"):
         raise SourceError("io.unsupported", file=str(path), suffix=suffix)
     if suffix == ".gpkg":
-        available = list_layers(path)
+        available = list_layers(path, reader=reader)
         wanted = layer or name
         if wanted not in available:
             if layer is None and len(available) == 1:
@@ -184,11 +308,7 @@ def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str |
                     available=available,
                 )
         layer = wanted
-    try:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False)
-        info = pyogrio.read_info(path, layer=layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    frame, info = _ENGINES[reader](path, layer=layer, raw_text=False, name=name)
     return RawLayer(
         frame=frame,
         file=path,

@@ -168,14 +168,14 @@ def _layer_name(path: Path, *, loose: bool = False) -> str | None:
     return None
 
 
-def _scan_folder(folder: Path) -> dict[str, LayerSpec]:
+def _scan_folder(folder: Path, *, reader: str = io.DEFAULT_READER) -> dict[str, LayerSpec]:
     found: dict[str, LayerSpec] = {}
     for path in sorted(folder.iterdir()):
         suffix = path.suffix.lower()
         if suffix not in io.VECTOR_SUFFIXES or suffix == ".zip" or path.name.startswith("."):
             continue
         if suffix == ".gpkg":
-            for name in io.list_layers(path):
+            for name in io.list_layers(path, reader=reader):
                 if name in schema.ALL_LAYERS and name not in found:
                     found[name] = LayerSpec(name=name, path=path, layer=name)
             continue
@@ -191,14 +191,15 @@ def _scan_folder(folder: Path) -> dict[str, LayerSpec]:
     return found
 
 
-def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
+def _specs_for(path: Path, *, reader: str = io.DEFAULT_READER
+               ) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     """The configuration and layer specs for one command-line path."""
     if path.is_dir():
         toml = path / "kzplan.toml"
         if toml.exists():
             cfg = load_config(toml)
             return cfg, dict(cfg.layers)
-        specs = _scan_folder(path)
+        specs = _scan_folder(path, reader=reader)
         if not specs:
             raise SourceError("plan.no_layers", path=str(path))
         return PlanConfig(source=None), specs
@@ -211,7 +212,7 @@ def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     if suffix == ".gpkg":
         specs = {
             n: LayerSpec(name=n, path=path, layer=n)
-            for n in io.list_layers(path)
+            for n in io.list_layers(path, reader=reader)
             if n in schema.ALL_LAYERS
         }
         if not specs:
@@ -225,8 +226,8 @@ def _specs_for(path: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     return PlanConfig(), {name: LayerSpec(name=name, path=path)}
 
 
-def _source_specs(arg: str | Path, stack: contextlib.ExitStack, *, name: str | None = None
-                  ) -> tuple[PlanConfig, dict[str, LayerSpec]]:
+def _source_specs(arg: str | Path, stack: contextlib.ExitStack, *, name: str | None = None,
+                  reader: str = io.DEFAULT_READER) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     """Configuration and layer specs for one source argument (zips are extracted into ``stack``)."""
     given, path = parse_layer_arg(str(arg))
     name = name or given
@@ -239,7 +240,7 @@ def _source_specs(arg: str | Path, stack: contextlib.ExitStack, *, name: str | N
         return PlanConfig(), {name: replace(next(iter(specs.values())), name=name)}
     if name is not None:
         return PlanConfig(), {name: LayerSpec(name=name, path=path)}
-    return _specs_for(path)
+    return _specs_for(path, reader=reader)
 
 
 def parse_layer_arg(arg: str) -> tuple[str | None, Path]:
@@ -365,9 +366,10 @@ _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon
 
 
 def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
-                encoding: str | None) -> tuple[pd.DataFrame, LayerInfo]:
+                encoding: str | None, reader: str = io.DEFAULT_READER
+                ) -> tuple[pd.DataFrame, LayerInfo]:
     raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
-                      encoding=spec.encoding or encoding)
+                      encoding=spec.encoding or encoding, reader=reader)
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     if len(raw.frame) == 0:
         raise LayerError("io.empty", file=file, layer=spec.name)
@@ -414,6 +416,7 @@ def load_plan(
     districts: str | Path | None = None,
     config: PlanConfig | None = None,
     before_read: Callable[[PlanConfig], object] | None = None,
+    reader: str | None = None,
 ) -> Plan:
     """Load a plan.
 
@@ -434,12 +437,17 @@ def load_plan(
     before_read
         Called with the configuration before any layer is read (e.g. to validate the rule
         pack first, so that a bad rule file fails before any data is touched).
+    reader
+        The engine that reads the files: ``"pyogrio"`` (default) or ``"fiona"``; both give the
+        same plan. Wins over ``reader = "…"`` under ``[plan]`` in ``kzplan.toml``.
 
     Examples
     --------
     >>> plan = load_plan()  # the bundled plan
     >>> plan["ccn"][["ma", "ten", "dt_qh_ha", "dt_do_ha"]].head()  # doctest: +SKIP
     """
+    if reader is not None:
+        io.check_reader(reader)  # an unknown engine fails before anything is opened
     if source is None:
         source = [bundled_path()]
     elif isinstance(source, (str, Path)):
@@ -448,7 +456,7 @@ def load_plan(
         cfg = config
         specs: dict[str, LayerSpec] = dict(config.layers) if config else {}
         for item in source:
-            sub_cfg, sub_specs = _source_specs(item, stack)
+            sub_cfg, sub_specs = _source_specs(item, stack, reader=reader or io.DEFAULT_READER)
             # The first source sets the plan's settings; a real kzplan.toml wins over defaults.
             if cfg is None or (cfg.source is None and sub_cfg.source is not None):
                 cfg = sub_cfg
@@ -458,6 +466,7 @@ def load_plan(
         if districts is not None:
             specs.update(_source_specs(districts, stack, name="districts")[1])
         cfg = replace(cfg, layers=specs)
+        engine = io.check_reader(reader or cfg.reader)
         if before_read is not None:
             before_read(cfg)
         layers: dict[str, pd.DataFrame] = {}
@@ -465,7 +474,8 @@ def load_plan(
         for name in schema.ALL_LAYERS:
             if name not in specs:
                 continue
-            frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding)
+            frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
+                                      reader=engine)
             layers[name], infos[name] = frame, info
     return Plan(cfg, layers, infos)
 

@@ -39,6 +39,7 @@ PathsArg = Annotated[
 CrsOpt = Annotated[str | None, typer.Option("--crs", help=h("crs"))]
 EncodingOpt = Annotated[str | None, typer.Option("--encoding", help=h("encoding"))]
 DistrictsOpt = Annotated[str | None, typer.Option("--districts", help=h("districts"))]
+ReaderOpt = Annotated[str | None, typer.Option("--reader", help=h("reader"))]
 LangOpt = Annotated[Lang, typer.Option("--lang", help=h("lang"))]
 
 
@@ -69,11 +70,12 @@ def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
 
 
 def load(paths: list[str] | None, crs: str | None, encoding: str | None,
-          districts: str | None, before_read=None):  # noqa: ANN001, ANN202
+         districts: str | None, before_read=None,  # noqa: ANN001
+         reader: str | None = None):  # noqa: ANN202
     from kzplan.plan import load_plan
 
     return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts,
-                     before_read=before_read)
+                     before_read=before_read, reader=reader)
 
 
 def validate_rules(select: tuple[str, ...], ignore: tuple[str, ...],

@@ -17,6 +17,7 @@ from kzplan.cli._common import (
     Lang,
     LangOpt,
     PathsArg,
+    ReaderOpt,
     guarded,
     load,
     make_console,
@@ -40,6 +41,7 @@ def check(
     strict: Annotated[bool, typer.Option("--strict", help=h("strict"))] = False,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
 ) -> None:
     """Check the plan against its rule pack and report every finding.
     Kiểm tra quy hoạch theo gói luật và báo cáo mọi phát hiện.
@@ -55,7 +57,8 @@ def check(
 
         params = parse_params(param or [], lang.value)
         plan = load(paths, crs, encoding, districts,
-                     before_read=validate_rules(split_csv(select), split_csv(ignore), params))
+                     before_read=validate_rules(split_csv(select), split_csv(ignore), params),
+                    reader=reader)
         report = run_check(plan, as_of=as_of, select=split_csv(select), ignore=split_csv(ignore),
                            params=params, strict=strict or None)
         formats = [f.value for f in (fmt or [Format.terminal])]

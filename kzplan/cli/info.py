@@ -9,6 +9,7 @@ from kzplan.cli._common import (
     Lang,
     LangOpt,
     PathsArg,
+    ReaderOpt,
     guarded,
     load,
     make_console,
@@ -16,7 +17,8 @@ from kzplan.cli._common import (
 
 
 def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = None,
-         districts: DistrictsOpt = None, lang: LangOpt = Lang.vi) -> None:
+         districts: DistrictsOpt = None, lang: LangOpt = Lang.vi,
+         reader: ReaderOpt = None) -> None:
     """Describe the plan's layers: file, driver, CRS, encoding, features, areas.
     Mô tả các lớp: tệp, định dạng, hệ tọa độ, bảng mã, số đối tượng, diện tích.
 
@@ -26,7 +28,7 @@ def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = Non
     from kzplan.report import terminal
 
     def go() -> None:
-        plan = load(paths, crs, encoding, districts)
+        plan = load(paths, crs, encoding, districts, reader=reader)
         terminal.print_info(plan, console=make_console(), lang=lang.value)
 
     guarded(go, lang.value)

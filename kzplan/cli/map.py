@@ -16,6 +16,7 @@ from kzplan.cli._common import (
     Lang,
     LangOpt,
     PathsArg,
+    ReaderOpt,
     guarded,
     load,
 )
@@ -31,6 +32,7 @@ def map_(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("map_output"))] = None,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
 ) -> None:
     """Write an interactive HTML map of the plan and its compliance for officials.
     Ghi bản đồ HTML tương tác về quy hoạch và kết quả kiểm tra cho lãnh đạo.
@@ -44,7 +46,7 @@ def map_(
     from kzplan.maps import SIZE_LIMIT, default_filename, human_size, write_map
 
     def go() -> None:
-        plan = load(paths, crs, encoding, districts)
+        plan = load(paths, crs, encoding, districts, reader=reader)
         target = output if output is not None else Path(default_filename(lang.value,
                                                                          offline=offline))
         path = write_map(plan, target, lang=lang.value, offline=offline, as_of=as_of)

@@ -16,6 +16,7 @@ from kzplan.cli._common import (
     Lang,
     LangOpt,
     PathsArg,
+    ReaderOpt,
     guarded,
     load,
     make_console,
@@ -36,6 +37,7 @@ def run(
     offline: Annotated[bool, typer.Option("--offline/--online", help=h("run_offline"))] = True,
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
+    reader: ReaderOpt = None,
     fail_on_errors: Annotated[bool, typer.Option("--fail-on-errors", help=h("run_gate"))] = False,
 ) -> None:
     """Check the plan, then write the reports (JSON, HTML, GeoPackage) and the map into a folder.
@@ -54,7 +56,7 @@ def run(
 
     def go() -> int:
         plan = load(paths, crs, encoding, districts,
-                     before_read=validate_rules((), (), {}))
+                     before_read=validate_rules((), (), {}), reader=reader)
         report = check(plan, as_of=as_of)
         terminal.print_report(report, console=make_console(), lang=lang.value)
         written = [write_report(report, fmt, output, lang=lang.value, plan=plan, several=True)
