@@ -40,6 +40,7 @@ class Cleaned:
     original: Path
     reasons: list[dict[str, str]] = field(default_factory=list)
     target: Path | None = None
+    plan_crs: str = ""  # the CRS the copies are written in (the plan's)
 
     @property
     def needed(self) -> bool:
@@ -142,7 +143,7 @@ def _clean_layer(name: str, spec: Any, plan: Any, *, crs: str | None, encoding: 
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     bounds = tuple(float(b) for b in frame.geometry.total_bounds)
     resolved = kcrs.resolve_crs(raw.declared_crs, bounds, override=crs or spec.crs, file=file,
-                                layer=name)
+                                layer=name, plan=plan.definition)
     return frame.set_crs(resolved.crs, allow_override=True).to_crs(plan.crs)
 
 
@@ -210,7 +211,7 @@ def clean(sources: list[str], *, crs: str | None = None, encoding: str | None = 
             spatial = name not in schema.TABLE_LAYERS
             declared_ok = (spatial and info.crs_source == "override"
                            and _declares(spec, plan.crs))
-            result = Cleaned(layer=name, original=shown,
+            result = Cleaned(layer=name, original=shown, plan_crs=plan.crs,
                              reasons=_reasons(info, plan.crs, spatial=spatial,
                                               declared_ok=declared_ok))
             results.append(result)

@@ -19,8 +19,9 @@ from typing import Any
 
 from kzplan import schema
 from kzplan._errors import ConfigError
+from kzplan.plandef import PlanDef, load_plandef
 
-_PLAN_KEYS = ("name", "rule_pack", "crs", "reader")
+_PLAN_KEYS = ("name", "rule_pack", "crs", "reader", "plan")
 _READERS = ("pyogrio", "fiona")  # kzplan.io.READERS (not imported: this module stays light)
 _LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding")
 _RULES_KEYS = ("select", "ignore", "params", "as_of", "strict")
@@ -53,13 +54,26 @@ class RuleSettings:
 class PlanConfig:
     """A validated plan configuration."""
 
-    name: str = "Kon Tum 2030"
-    rule_pack: str = "kontum-2030"
-    crs: str = schema.PROVINCE_CRS
+    name: str = ""  # default: the plan definition's name
+    rule_pack: str = ""  # default: the plan definition's pack
+    crs: str = ""  # default: the plan definition's projection
+    plan: str = ""  # a plan id (kzplan/plans/<id>) or a plan folder; default: the default plan
     layers: Mapping[str, LayerSpec] = field(default_factory=dict)
     rules: RuleSettings = field(default_factory=RuleSettings)
     source: Path | None = None
     reader: str | None = None
+
+    def __post_init__(self) -> None:
+        definition = load_plandef(self.plan or None)
+        object.__setattr__(self, "plan", self.plan or definition.id)
+        object.__setattr__(self, "name", self.name or definition.name["vi"])
+        object.__setattr__(self, "rule_pack", self.rule_pack or str(definition.rules_path))
+        object.__setattr__(self, "crs", self.crs or definition.crs)
+
+    @property
+    def definition(self) -> PlanDef:
+        """The plan definition this configuration is checked against."""
+        return load_plandef(self.plan)
 
     def with_layer(self, spec: LayerSpec) -> PlanConfig:
         """A copy of this configuration with ``spec`` added or replacing its namesake."""
@@ -178,13 +192,17 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
             "config.bad_value", file=file, section="plan", key="reader",
             expected=" or ".join(repr(r) for r in _READERS), value=reader,
         )
-    rule_pack = _opt_str(plan, "rule_pack", file=file, section="plan") or "kontum-2030"
+    rule_pack = _opt_str(plan, "rule_pack", file=file, section="plan") or ""
     if rule_pack.endswith(".toml") and not Path(rule_pack).is_absolute():
         rule_pack = str((root / rule_pack).resolve())
+    plan_ref = _opt_str(plan, "plan", file=file, section="plan") or ""
+    if plan_ref and (root / plan_ref / "plan.toml").is_file():
+        plan_ref = str((root / plan_ref).resolve())
     return PlanConfig(
-        name=_opt_str(plan, "name", file=file, section="plan") or "Kon Tum 2030",
+        name=_opt_str(plan, "name", file=file, section="plan") or "",
         rule_pack=rule_pack,
-        crs=_opt_str(plan, "crs", file=file, section="plan") or schema.PROVINCE_CRS,
+        crs=_opt_str(plan, "crs", file=file, section="plan") or "",
+        plan=plan_ref,
         layers=layers,
         rules=rules,
         source=None,

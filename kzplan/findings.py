@@ -44,10 +44,19 @@ class Source:
     article: str = ""
     quote_vi: str = ""
     quote_en: str = ""
+    clause: str = ""
+    in_force_from: str = ""  # ISO date the provision is in force from ("" unknown)
+    in_force_to: str = ""  # ISO date it ceased to be ("" still in force)
 
     def label(self) -> str:
-        """``doc, article``."""
-        return f"{self.doc}, {self.article}" if self.article else self.doc
+        """``doc, article, clause``."""
+        return ", ".join(p for p in (self.doc, self.article, self.clause) if p)
+
+    def in_force(self, year: int) -> bool:
+        """True when the provision is in force in ``year`` (unknown dates count as in force)."""
+        start = int(self.in_force_from[:4]) if self.in_force_from else None
+        end = int(self.in_force_to[:4]) if self.in_force_to else None
+        return (start is None or year >= start) and (end is None or year <= end)
 
 
 @dataclass(frozen=True)

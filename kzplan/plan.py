@@ -24,6 +24,7 @@ from kzplan import crs as kcrs
 from kzplan import io, messages, schema
 from kzplan._errors import LayerError, SourceError
 from kzplan.config import LayerSpec, PlanConfig, load_config
+from kzplan.plandef import PlanDef, load_plandef
 
 _EXPECTED = {
     "int": messages.raw("plan.expected.int"),
@@ -92,11 +93,15 @@ class Plan:
         """The plan's working CRS."""
         return self.config.crs
 
+    @property
+    def definition(self) -> PlanDef:
+        """The plan's definition: province, units, projection, extent, rule pack."""
+        return self.config.definition
+
     def district_table(self) -> pd.DataFrame:
-        """The district-level units: the ``huyen`` layer, or kzplan's built-in table."""
-        if "huyen" in self.layers:
-            return self.layers["huyen"]
-        return builtin_districts()
+        """The units the plan allocates to (pre-2025 district-level units), from the plan's
+        definition: codes, names, whether mountainous, cluster limits."""
+        return builtin_districts(self.definition)
 
     def copy(self) -> Plan:
         """A deep copy (for what-if edits)."""
@@ -135,12 +140,10 @@ class Plan:
         return f"<Plan {self.config.name!r} {parts}>"
 
 
-def builtin_districts() -> pd.DataFrame:
-    """The 10 pre-2025 district-level units of Kon Tum, from kzplan's own table."""
-    return pd.DataFrame(
-        [dict(zip(("ma_huyen", "ten", "ten_ascii", "loai", "min_ccn"), d, strict=True))
-         for d in schema.DISTRICTS]
-    )
+def builtin_districts(definition: PlanDef | None = None) -> pd.DataFrame:
+    """The units of a plan's definition (the default plan's when None) as a table."""
+    definition = definition if definition is not None else load_plandef()
+    return pd.DataFrame(definition.units_records())
 
 
 # --- finding the layers ------------------------------------------------------------------------
@@ -393,7 +396,7 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         bounds = frame.geometry.total_bounds
         resolved = kcrs.resolve_crs(
             raw.declared_crs, tuple(float(b) for b in bounds),
-            override=crs or spec.crs, file=file, layer=spec.name,
+            override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
         )
         notes.extend(resolved.notes)
         frame = frame.set_crs(resolved.crs, allow_override=True).to_crs(config.crs)

@@ -1,4 +1,5 @@
-"""The canonical schema of the plan's layers: fields, types, domains, and the district table.
+"""The canonical schema of the plan's layers: fields, types and domains (the
+units a plan allocates to are data: :mod:`kzplan.plandef`).
 
 Shapefile field names are at most 10 characters, so the canonical names are short Vietnamese
 abbreviations; ``FIELDS`` documents each one in both languages (the data dictionary in
@@ -53,7 +54,7 @@ WASTEWATER_LABELS = {
 }
 
 # Industry groups: the six supporting-industry groups of KH 3400/KH-UBND (2018, after
-# NĐ 111/2015/NĐ-CP), then the sectors the clusters of Kon Tum are set up for.
+# NĐ 111/2015/NĐ-CP), then the sectors the plan's clusters are set up for.
 INDUSTRY_GROUPS: dict[str, dict[str, str]] = {
     "det_may": messages.raw("schema.industry_groups.det_may"),
     "da_giay": messages.raw("schema.industry_groups.da_giay"),
@@ -113,7 +114,6 @@ HUYEN_FIELDS: tuple[Field, ...] = (
     Field("ten_ascii", "str", "Tên không dấu", "ASCII name", width=40),
     Field("loai", "str", "Loại (thanh_pho / huyen)", "Type (city / rural district)",
           domain=("thanh_pho", "huyen"), width=10),
-    Field("min_ccn", "int", "Số CCN tối thiểu theo quy hoạch", "Plan's minimum number of CCN"),
 )
 
 DISTRICT_FIELDS: tuple[Field, ...] = (
@@ -128,28 +128,6 @@ LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     "huyen": HUYEN_FIELDS,
     "districts": DISTRICT_FIELDS,
 }
-
-# The 10 district-level units of Kon Tum before 07/2025 (GSO codes, list of 01/03/2025) and the
-# plan's minimum number of clusters in each (KH 1840/KH-UBND: at least 2, Ia H'Drai and Kon Rẫy 1).
-DISTRICTS: tuple[tuple[str, str, str, str, int], ...] = (
-    ("608", "Thành phố Kon Tum", "Thanh pho Kon Tum", "thanh_pho", 2),
-    ("610", "Huyện Đắk Glei", "Huyen Dak Glei", "huyen", 2),
-    ("611", "Huyện Ngọc Hồi", "Huyen Ngoc Hoi", "huyen", 2),
-    ("612", "Huyện Đắk Tô", "Huyen Dak To", "huyen", 2),
-    ("613", "Huyện Kon Plông", "Huyen Kon Plong", "huyen", 2),
-    ("614", "Huyện Kon Rẫy", "Huyen Kon Ray", "huyen", 1),
-    ("615", "Huyện Đắk Hà", "Huyen Dak Ha", "huyen", 2),
-    ("616", "Huyện Sa Thầy", "Huyen Sa Thay", "huyen", 2),
-    ("617", "Huyện Tu Mơ Rông", "Huyen Tu Mo Rong", "huyen", 2),
-    ("618", "Huyện Ia H'Drai", "Huyen Ia H'Drai", "huyen", 1),
-)
-DISTRICT_CODES = tuple(d[0] for d in DISTRICTS)
-
-# The province's own cadastral projection: VN-2000 / TM-3 107-30.
-PROVINCE_CRS = "EPSG:9216"
-# Kon Tum's extent (S22), degrees: west, south, east, north.
-PROVINCE_BOUNDS_LONLAT = (107.3375, 13.9194, 108.5417, 15.4542)
-
 
 def field_map(layer: str) -> dict[str, Field]:
     """The canonical fields of ``layer`` by name."""

@@ -27,6 +27,7 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 
 from kzplan import schema
+from kzplan.plandef import load_plandef
 
 REPO = Path(__file__).resolve().parents[1]
 GEODATA = REPO / "geodata"
@@ -86,8 +87,9 @@ def test_every_cluster_is_10_to_75_ha(layers: dict[str, gpd.GeoDataFrame]) -> No
 
 def test_clusters_per_district(layers: dict[str, gpd.GeoDataFrame]) -> None:
     counts = layers["ccn"]["ma_huyen"].value_counts().to_dict()
-    for code, _name, _ascii, _kind, minimum in schema.DISTRICTS:
-        assert counts.get(code, 0) >= minimum, code
+    for unit in load_plandef().units:
+        assert counts.get(unit.code, 0) >= unit.min_ccn, unit.code
+        assert unit.max_ccn is None or counts.get(unit.code, 0) <= unit.max_ccn, unit.code
     assert counts["618"] == 1 and counts["614"] == 1  # Ia H'Drai and Kon Rẫy: exactly 1
     assert counts == EXPECTED_CCN
 
@@ -138,7 +140,7 @@ def test_kkt_lies_east_of_the_border_gate(layers: dict[str, gpd.GeoDataFrame]) -
 
 
 def test_inside_the_province_extent(everything: gpd.GeoDataFrame) -> None:
-    w, s, e, n = schema.PROVINCE_BOUNDS_LONLAT
+    w, s, e, n = load_plandef().extent
     x0, y0, x1, y1 = everything.to_crs("EPSG:4326").total_bounds
     assert w < x0 and s < y0 and x1 < e and y1 < n
 
@@ -162,7 +164,9 @@ def test_huyen_is_a_table_of_the_10_districts() -> None:
     huyen = pyogrio.read_dataframe(GEODATA / "huyen.dbf")
     assert list(huyen.columns) == [f.name for f in schema.HUYEN_FIELDS]
     rows = [tuple(r) for r in huyen.itertuples(index=False)]
-    assert rows == [tuple(d) for d in sorted(schema.DISTRICTS)]
+    want = sorted(load_plandef().units_records(), key=lambda r: r["ma_huyen"])
+    assert rows == [tuple(r[f.name] for f in schema.HUYEN_FIELDS) for r in want]
+    assert "min_ccn" not in huyen.columns  # the minimums live only in the plan's units.csv
 
 
 def _dbf_fields(path: Path) -> dict[str, tuple[str, int]]:
@@ -227,7 +231,7 @@ def test_domains_and_codes(everything: gpd.GeoDataFrame,
             assert values.notna().all() and (values.astype(str).str.len() > 0).all(), f.name
         if f.domain:
             assert values.dropna().isin(f.domain).all(), f.name
-    assert everything["ma_huyen"].isin(schema.DISTRICT_CODES).all()
+    assert everything["ma_huyen"].isin(load_plandef().unit_codes).all()
     groups = {g for v in everything["nganh"].dropna() for g in v.split(";")}
     assert groups <= set(schema.INDUSTRY_GROUPS)
     assert everything["lap_day"].dropna().between(0, 100).all()
@@ -367,7 +371,7 @@ def districts(districts_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> gpd.
 @pytest.mark.districts
 def test_every_feature_lies_in_its_named_district(everything: gpd.GeoDataFrame,
                                                   districts: gpd.GeoSeries) -> None:
-    assert set(districts.index) == set(schema.DISTRICT_CODES)
+    assert set(districts.index) == set(load_plandef().unit_codes)
     margins = {}
     for row in everything.itertuples():
         own = districts[row.ma_huyen]

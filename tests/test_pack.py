@@ -13,10 +13,10 @@ import kzplan
 from kzplan._errors import RuleConfigError
 from kzplan.cli import app
 from kzplan.rules import REGISTRY, load_pack
-from kzplan.rules.pack import PACK_DIR
+from kzplan.plandef import PLANS_DIR
 
 runner = CliRunner()
-PACK = PACK_DIR / "kontum-2030.toml"
+PACK = PLANS_DIR / "kontum-2030" / "rules.toml"
 
 
 def _write(tmp_path: Path, data: dict) -> Path:

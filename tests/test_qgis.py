@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 import kzplan
 from kzplan import encoding as enc
 from kzplan import io, schema
+from kzplan.plandef import load_plandef
 from kzplan.cli import app
 from kzplan.clean import clean
 from kzplan.report import gpkg as findings_gpkg
@@ -154,7 +155,7 @@ def assert_plan_layer(layer: dict, name: str) -> None:
         if f.name in layer["aliases"]:
             assert layer["aliases"][f.name] == f.vi
     assert _values(layer["widgets"]["trang_thai"]) == list(schema.STATUS)
-    assert _values(layer["widgets"]["ma_huyen"]) == list(schema.DISTRICT_CODES)
+    assert _values(layer["widgets"]["ma_huyen"]) == list(load_plandef().unit_codes)
     assert set(_values(layer["widgets"]["tin_cay"])) == set(schema.CONFIDENCE)
     checks = layer["checks"]
     assert checks["trang_thai"]["hoat_dong"][0] and not checks["trang_thai"]["dang_xay"][0]
@@ -220,7 +221,7 @@ def test_bundled_project_in_qgis(qgis_env: dict[str, str], tmp_path: Path) -> No
     if "huyen" in plan:
         table = next(t for t in seen["tables"] if t["tag"] == "huyen")
         assert table["valid"] and table["count"] == len(plan["huyen"])
-        assert table["aliases"]["min_ccn"] == schema.field_map("huyen")["min_ccn"].vi
+        assert table["aliases"]["ten"] == schema.field_map("huyen")["ten"].vi
 
     # every shapefile kzplan wrote (geodata/, io.write_shapefile, kzplan clean) is EPSG:9216
     for path, info in seen["files"].items():
@@ -290,7 +291,7 @@ def broken_copy(config: Path, root: Path) -> tuple[Path, str]:
     ccn_file = plan.info["ccn"].file
     frame = gpd.read_file(ccn_file)
     code = frame["ma"].iloc[0]
-    other = next(c for c in schema.DISTRICT_CODES if c != frame["ma_huyen"].iloc[0])
+    other = next(c for c in load_plandef().unit_codes if c != frame["ma_huyen"].iloc[0])
     frame.loc[0, "ma_huyen"] = other
     frame.loc[0, "trang_thai"] = "dang_xay"
     io.write_shapefile(frame, Path(ccn_file))

@@ -20,7 +20,7 @@ Input (UTF-8 CSV, the only files a person edits):
     ``ma,thu_tu,lon,lat``: the hand-drawn vertices (WGS84) of a ``vien`` feature's outline.
 
 Output: ``kcn``, ``ccn``, ``kkt`` shapefiles (.shp .shx .dbf .prj .cpg) in EPSG:9216 (VN-2000 /
-TM-3 107-30) and ``huyen.dbf`` + ``huyen.cpg`` (the 10 districts of ``schema.DISTRICTS``, a table
+TM-3 107-30) and ``huyen.dbf`` + ``huyen.cpg`` (the plan's units from its units.csv, a table
 without geometry). Text is UTF-8, string field widths are those of the schema, features are sorted
 by ``ma`` and the DBF header date is fixed, so two builds are byte-identical.
 
@@ -62,8 +62,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _pure import pure  # noqa: E402
 
 schema = pure("schema")
+PLAN = pure("plandef").load_plandef()
 
-CRS_OUT = CRS(schema.PROVINCE_CRS)
+CRS_OUT = CRS(PLAN.crs)
 # Lambert azimuthal equal-area centred on Kon Tum on VN-2000 itself (no datum shift on the way).
 EQUAL_AREA = ProjectedCRS(
     conversion=LambertAzimuthalEqualAreaConversion(latitude_natural_origin=14.5,
@@ -71,7 +72,7 @@ EQUAL_AREA = ProjectedCRS(
     geodetic_crs=CRS_OUT.geodetic_crs,
     name="VN-2000 / LAEA Kon Tum",
 )
-_TO_PLAN = Transformer.from_crs("EPSG:4326", schema.PROVINCE_CRS, always_xy=True)
+_TO_PLAN = Transformer.from_crs("EPSG:4326", PLAN.crs, always_xy=True)
 _TO_EQUAL_AREA = Transformer.from_crs(CRS_OUT, EQUAL_AREA, always_xy=True)
 
 LAYERS = schema.PLAN_LAYERS  # kcn, ccn, kkt
@@ -173,8 +174,8 @@ def read_source() -> list[dict[str, str]]:
         if not row["ma"].startswith(PREFIX[row["layer"]]):
             raise _err(row, "ma", f"does not start with {PREFIX[row['layer']]!r}",
                        "use codes like KCN-01, CCN-608-01, KKT-BOY")
-        if row["ma_huyen"] not in schema.DISTRICT_CODES:
-            raise _err(row, "ma_huyen", "not a district code", f"use {schema.DISTRICT_CODES}")
+        if row["ma_huyen"] not in PLAN.unit_codes:
+            raise _err(row, "ma_huyen", "not a district code", f"use {PLAN.unit_codes}")
         for f in schema.PLAN_FIELDS:
             value = row[f.name]
             if f.required and not value:
@@ -253,7 +254,7 @@ def layer_frames() -> dict[str, gpd.GeoDataFrame]:
         sel = [r for r in rows if r["layer"] == name]
         data = {f.name: _column([r[f.name] for r in sel], f.type) for f in schema.PLAN_FIELDS}
         frames[name] = gpd.GeoDataFrame(data, geometry=[geometry(r, outlines) for r in sel],
-                                        crs=schema.PROVINCE_CRS)
+                                        crs=PLAN.crs)
     validate(frames)
     return frames
 
@@ -268,11 +269,11 @@ def validate(frames: dict[str, gpd.GeoDataFrame]) -> None:
                 problems.append(f"{row.ma}: measured area off by {err:.3%}")
             if not row.geometry.is_valid:
                 problems.append(f"{row.ma}: invalid geometry")
-        w, s, e, n = schema.PROVINCE_BOUNDS_LONLAT
+        w, s, e, n = PLAN.extent
         box = frame.to_crs("EPSG:4326").total_bounds
         if box[0] < w or box[1] < s or box[2] > e or box[3] > n:
             problems.append(f"{name}: outside the province's extent (west, south, east, north)"
-                            f" {schema.PROVINCE_BOUNDS_LONLAT}")
+                            f" {PLAN.extent}")
     zones = pd.concat([frames["kcn"], frames["ccn"]], ignore_index=True)
     geoms = zones.geometry.to_numpy()
     left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=MIN_GAP_M)
@@ -288,9 +289,10 @@ def validate(frames: dict[str, gpd.GeoDataFrame]) -> None:
 
 
 def huyen_frame() -> pd.DataFrame:
-    """The 10 district-level units of ``schema.DISTRICTS`` (a table without geometry)."""
+    """The plan's units (its units.csv: the source of truth) as a lookup table for QGIS."""
     names = [f.name for f in schema.HUYEN_FIELDS]
-    data = {n: [d[i] for d in sorted(schema.DISTRICTS)] for i, n in enumerate(names)}
+    records = sorted(PLAN.units_records(), key=lambda r: r["ma_huyen"])
+    data = {n: [r[n] for r in records] for n in names}
     frame = pd.DataFrame({n: pd.Series(v, dtype="object") for n, v in data.items()})
     for f in schema.HUYEN_FIELDS:
         if f.type == "int":

@@ -95,12 +95,22 @@ def load_module(name: str, path: Path):
 from _pure import pure  # noqa: E402
 
 schema = pure("schema")
+PLAN = pure("plandef").load_plandef()
 
 
 def rule_params() -> dict[str, dict]:
     """Parameters of the bundled rule pack, by rule id."""
-    data = tomllib.loads((REPO / "kzplan" / "rules" / "kontum-2030.toml").read_text("utf-8"))
-    return {rule["id"]: rule.get("params", {}) for rule in data.get("rule", [])}
+    out: dict[str, dict] = {}
+
+    def fold(path: Path) -> None:
+        data = tomllib.loads(path.read_text("utf-8"))
+        for base in data.get("pack", {}).get("extends", []):
+            fold(REPO / "kzplan" / "packs" / f"{base}.toml")
+        for rule in data.get("rule", []):
+            out[rule["id"]] = {**out.get(rule["id"], {}), **rule.get("params", {})}
+
+    fold(PLAN.rules_path)
+    return out
 
 
 def read_config(path: Path, districts: str | None) -> dict[str, dict]:
@@ -211,7 +221,7 @@ def configure_fields(layer: QgsVectorLayer, name: str, mapping: dict[str, str],
         "hinh_hoc": [(schema.GEOMETRY_KIND_LABELS[v]["vi"], v) for v in schema.GEOMETRY_KIND],
         "xlnt": [(schema.WASTEWATER_LABELS[v]["vi"], v) for v in schema.WASTEWATER]
         + [(schema.WASTEWATER_LABELS[None]["vi"], NULL_VALUE)],
-        "ma_huyen": [(f"{code} – {ten}", code) for code, ten, *_ in schema.DISTRICTS],
+        "ma_huyen": [(f"{u.code} – {u.name}", u.code) for u in PLAN.units],
         "loai": [("Thành phố", "thanh_pho"), ("Huyện", "huyen")],
     }
     for spec in schema.LAYER_FIELDS[name]:
@@ -234,7 +244,7 @@ def configure_fields(layer: QgsVectorLayer, name: str, mapping: dict[str, str],
                 f"{ref} IS NULL OR {ref} IN ({allowed})"
             description = f"{spec.vi}: một trong {', '.join(spec.domain)}"
         elif spec.name == "ma_huyen":
-            expression = f"{ref} IN ({_quote(schema.DISTRICT_CODES)})"
+            expression = f"{ref} IN ({_quote(PLAN.unit_codes)})"
             description = "Mã huyện phải là một trong 10 mã TCTK của Kon Tum (608, 610–618)"
         elif spec.name == "lap_day":
             expression = f"{ref} IS NULL OR ({ref} >= 0 AND {ref} <= 100)"
@@ -250,9 +260,6 @@ def configure_fields(layer: QgsVectorLayer, name: str, mapping: dict[str, str],
         elif spec.name == "dt_qh_ha":
             expression = f"{ref} > 0"
             description = "Diện tích quy hoạch (ha) lớn hơn 0"
-        elif spec.name == "min_ccn":
-            expression = f"{ref} >= 0"
-            description = "Số CCN tối thiểu không âm"
         elif spec.name == "nganh":
             codes = _quote(schema.INDUSTRY_GROUPS)
             expression = (f"{ref} IS NULL OR array_length(array_filter(array_foreach("
@@ -290,9 +297,9 @@ def add_layer(project: QgsProject, name: str, spec: dict, params: dict[str, dict
         if spec.get("crs") and crs.authid() != spec["crs"]:
             crs = QgsCoordinateReferenceSystem(spec["crs"])
             layer.setCrs(crs)
-        if crs.authid() != schema.PROVINCE_CRS:
+        if crs.authid() != PLAN.crs:
             msg = (f"{spec['path']}: layer {name} is in {crs.authid() or crs.description()!r},"
-                   f" not {schema.PROVINCE_CRS}; write a clean copy with `kzplan clean`"
+                   f" not {PLAN.crs}; write a clean copy with `kzplan clean`"
                    " and use it.")
             raise SystemExit(msg)
         name_field = next((f.name() for f in layer.fields()
@@ -344,7 +351,7 @@ def build(config: Path, output: Path, *, districts: str | None = None,
     project = QgsProject.instance()
     project.clear()
     project.setTitle(title)
-    project.setCrs(QgsCoordinateReferenceSystem(schema.PROVINCE_CRS))
+    project.setCrs(QgsCoordinateReferenceSystem(PLAN.crs))
     project.setEllipsoid("EPSG:7030")
     project.setDistanceUnits(QgsUnitTypes.DistanceMeters)
     project.setAreaUnits(QgsUnitTypes.AreaHectares)

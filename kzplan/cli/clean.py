@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from kzplan import messages, schema
+from kzplan import messages
 from kzplan.clean import Cleaned, clean
 from kzplan.cli._common import CrsOpt, EncodingOpt, Lang, LangOpt, guarded, make_console
 from kzplan.cli._help import h
 
 
-def print_results(results: list[Cleaned], *, lang: str, plan_crs: str = schema.PROVINCE_CRS
+def print_results(results: list[Cleaned], *, lang: str, plan_crs: str
                   ) -> None:
     """A table of what was done, then which files to open."""
     from rich.table import Table
@@ -54,7 +54,8 @@ def clean_command(
 
     def go() -> None:
         results = clean(paths, crs=crs, encoding=encoding, output=output)
-        print_results(results, lang=lang.value)
+        print_results(results, lang=lang.value,
+                      plan_crs=results[0].plan_crs if results else "")
 
     guarded(go, lang.value)
     sys.stdout.flush()

@@ -340,7 +340,7 @@ def build(plan: Plan, report: Report, *, lang: str, offline: bool,
     b = _Builder(plan, report, lang, offline)
     layers = [spec for name in DRAW_ORDER if (spec := b.layer(name)) is not None]
     marks, unplaced = b.marks()
-    bounds = b.bounds or list(schema.PROVINCE_BOUNDS_LONLAT)
+    bounds = b.bounds or list(plan.definition.extent)
     data = {
         "lang": lang,
         "offline": offline,

@@ -27,18 +27,10 @@ def _name(ctx: Context, code: str) -> str:
     return str(sel["ten"].iloc[0]) if len(sel) else code
 
 
-@rule(
-    "DT01",
-    params={
-        "default_min": Param(int, "minimum clusters per district", lambda v: v >= 0, "≥ 0"),
-        "minimum": Param(dict, "per-district minimum {code: n}",
-                         lambda v: all(isinstance(x, int) and x >= 0 for x in v.values()),
-                         "a table such as { \"614\" = 1 }"),
-    },
-    placeholders=("district", "code"),
-)
+@rule("DT01", placeholders=("district", "code"))
 def min_clusters(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every district-level unit has at least the plan's minimum number of clusters."""
+    """Every unit has at least the plan's minimum number of clusters (``min_ccn`` in the plan's
+    units.csv)."""
     ccn = ctx.layer("ccn")
     counts = ccn["ma_huyen"].value_counts().to_dict() if ccn is not None else {}
     for code, minimum in district_minimums(ctx).items():
@@ -49,19 +41,16 @@ def min_clusters(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                       params={"district": _name(ctx, code), "code": code})
 
 
-@rule("DT02", params={"exact": Param(list, "district codes allocated exactly their minimum",
-                                     lambda v: all(isinstance(x, str) for x in v),
-                                     "a list of district codes")},
-      placeholders=("district", "code"))
+@rule("DT02", placeholders=("district", "code"))
 def exact_allocation(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Districts the plan gives exactly one cluster (Ia H'Drai, Kon Rẫy) have no more."""
+    """Units the plan allocates at most ``max_ccn`` clusters (the plan's units.csv) have no more."""
     ccn = ctx.layer("ccn")
     counts = ccn["ma_huyen"].value_counts().to_dict() if ccn is not None else {}
-    mins = district_minimums(ctx)
-    for code in p["exact"]:
-        n = int(counts.get(code, 0))
-        if code in mins and n > mins[code]:
-            yield Hit(layer="ccn", feature=code, measured=n, expected=mins[code], key=code,
+    for unit in ctx.plan.definition.units:
+        n = int(counts.get(unit.code, 0))
+        code = unit.code
+        if unit.max_ccn is not None and n > unit.max_ccn:
+            yield Hit(layer="ccn", feature=code, measured=n, expected=unit.max_ccn, key=code,
                       geometry=_district_geom(ctx, code),
                       params={"district": _name(ctx, code), "code": code})
 
@@ -144,7 +133,7 @@ def province_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         if province is not None:
             area = province
         else:
-            w, s, e, n = schema.PROVINCE_BOUNDS_LONLAT
+            w, s, e, n = ctx.plan.definition.extent
             m = p["margin_deg"]
             box = gpd.GeoSeries([shapely.box(w - m, s - m, e + m, n + m)], crs="EPSG:4326")
             area = box.to_crs(frame.crs).iloc[0]

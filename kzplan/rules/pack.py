@@ -12,9 +12,12 @@ from typing import Any
 
 from kzplan._errors import RuleConfigError
 from kzplan.findings import SEVERITIES, Source
+from kzplan.plandef import PACKS_DIR, PLANS_DIR, default_plan_id  # noqa: E402
 from kzplan.rules.registry import REGISTRY, RuleImpl
 
-PACK_DIR = Path(__file__).parent
+_SOURCE_KEYS = {"doc", "article", "clause", "quote_vi", "quote_en", "in_force_from",
+                "in_force_to"}
+_MAX_EXTENDS = 8  # how deep packs may build on packs
 _RULE_KEYS = {
     "id", "name", "severity", "groups", "source", "params", "message_vi", "message_en",
     "fix_vi", "fix_en", "title_vi", "title_en",
@@ -52,7 +55,10 @@ class RuleDef:
             "id": self.id, "name": self.name, "severity": self.severity,
             "groups": list(self.groups), "title_vi": self.title_vi, "title_en": self.title_en,
             "source": {"doc": self.source.doc, "article": self.source.article,
-                       "quote_vi": self.source.quote_vi, "quote_en": self.source.quote_en},
+                       "clause": self.source.clause, "quote_vi": self.source.quote_vi,
+                       "quote_en": self.source.quote_en,
+                       "in_force_from": self.source.in_force_from,
+                       "in_force_to": self.source.in_force_to},
             "params": dict(self.params),
         }
 
@@ -191,6 +197,9 @@ def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = 
         src = entry["source"]
         if not isinstance(src, Mapping) or not src.get("doc"):
             raise bad("source", "must be a table with at least `doc`")
+        if set(src) - _SOURCE_KEYS:
+            raise bad("source", "has unknown keys " + ", ".join(sorted(set(src) - _SOURCE_KEYS))
+                      + " (known: " + ", ".join(sorted(_SOURCE_KEYS)) + ")")
         params = dict(entry.get("params", {}))
         _validate_params(impl, params, where=f"{file} [[rule]] {rid}")
         allowed = set(COMMON_PLACEHOLDERS) | set(impl.placeholders) | set(params)
@@ -204,7 +213,10 @@ def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = 
                 id=rid, name=entry["name"], severity=entry["severity"],
                 groups=tuple(entry.get("groups", ())) + ("all",),
                 source=Source(doc=src["doc"], article=src.get("article", ""),
-                              quote_vi=src.get("quote_vi", ""), quote_en=src.get("quote_en", "")),
+                              quote_vi=src.get("quote_vi", ""), quote_en=src.get("quote_en", ""),
+                              clause=src.get("clause", ""),
+                              in_force_from=str(src.get("in_force_from", "")),
+                              in_force_to=str(src.get("in_force_to", ""))),
                 params=params, title_vi=entry["title_vi"], title_en=entry["title_en"],
                 message_vi=entry["message_vi"], message_en=entry["message_en"],
                 fix_vi=entry["fix_vi"], fix_en=entry["fix_en"], impl=impl,
@@ -217,22 +229,86 @@ def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = 
     )
 
 
+def _pack_path(name: str) -> Path | None:
+    for path in (PLANS_DIR / name / "rules.toml", PACKS_DIR / f"{name}.toml"):
+        if path.is_file():
+            return path
+    return None
+
+
 def available_packs() -> list[str]:
-    """Names of the packs shipped with kzplan."""
-    return sorted(p.stem for p in PACK_DIR.glob("*.toml"))
+    """Names of the packs shipped with kzplan: each plan's own pack and the national packs."""
+    plans = [p.name for p in PLANS_DIR.iterdir() if (p / "rules.toml").is_file()]
+    return sorted(plans + [p.stem for p in PACKS_DIR.glob("*.toml")])
 
 
-def load_pack(name_or_path: str | Path = "kontum-2030") -> RulePack:
-    """Load a shipped pack by name, or a pack file by path."""
-    path = Path(name_or_path)
-    if path.suffix != ".toml":
-        path = PACK_DIR / f"{name_or_path}.toml"
-        if not path.exists():
-            raise RuleConfigError("pack.unknown", name=str(name_or_path),
-                                  available=", ".join(available_packs()))
+def _read(path: Path) -> tuple[dict[str, Any], bytes]:
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8")), raw
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise RuleConfigError("pack.unreadable", file=str(path), reason=exc) from None
-    return parse_pack(data, file=str(path), path=path, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def compose(data: Mapping[str, Any], *, file: str, path: Path, depth: int = 0
+            ) -> tuple[dict[str, Any], list[bytes]]:
+    """A pack with the packs it ``extends`` folded in: their rules first, then its own.
+
+    A ``[[rule]]`` whose id a base pack already has is an override: its keys replace the base's,
+    and its ``params`` are merged onto the base's (so a plan can set one parameter of a national
+    rule). A rule with a new id must be complete.
+    """
+    head = dict(data.get("pack", {}))
+    extends = head.pop("extends", [])
+    if isinstance(extends, str):
+        extends = [extends]
+    if not isinstance(extends, list) or depth > _MAX_EXTENDS:
+        raise RuleConfigError("pack.bad_rule", file=file, rule="-", key="pack.extends",
+                              problem="must be a list of pack names, at most 8 deep")
+    merged: dict[str, dict[str, Any]] = {}
+    raws: list[bytes] = []
+    for name in extends:
+        base_path = _pack_path(str(name))
+        if base_path is None:
+            raise RuleConfigError("pack.unknown", name=str(name),
+                                  available=", ".join(available_packs()))
+        base_data, raw = _read(base_path)
+        base, base_raws = compose(base_data, file=str(base_path), path=base_path, depth=depth + 1)
+        raws += [*base_raws, raw]
+        for entry in base.get("rule", []):
+            merged[str(entry.get("id"))] = dict(entry)
+    own = data.get("rule", [])
+    if not isinstance(own, list):
+        raise RuleConfigError("pack.bad_rule", file=file, rule="-", key="rule",
+                              problem="must be a list of [[rule]] tables")
+    ids = [str(e.get("id", "?")) for e in own if isinstance(e, Mapping)]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise RuleConfigError("pack.bad_rule", file=file, rule=twice[0], key="id",
+                              problem="is used twice")
+    for entry in own:
+        rid = str(entry.get("id", "?"))
+        if rid in merged:
+            base = merged[rid]
+            params = {**base.get("params", {}), **entry.get("params", {})}
+            merged[rid] = {**base, **entry, "params": params}
+        else:
+            merged[rid] = dict(entry)
+    return {"pack": head, "rule": list(merged.values())}, raws
+
+
+def load_pack(name_or_path: str | Path | None = None) -> RulePack:
+    """Load a shipped pack by name (a plan's own pack, or a national pack), or a pack file by
+    path; the packs it extends are folded in (:func:`compose`)."""
+    name_or_path = name_or_path if name_or_path is not None else default_plan_id()
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        found = _pack_path(str(name_or_path))
+        if found is None:
+            raise RuleConfigError("pack.unknown", name=str(name_or_path),
+                                  available=", ".join(available_packs()))
+        path = found
+    data, raw = _read(path)
+    composed, base_raws = compose(data, file=str(path), path=path)
+    digest = hashlib.sha256(b"".join([*base_raws, raw])).hexdigest()
+    return parse_pack(composed, file=str(path), path=path, sha256=digest)

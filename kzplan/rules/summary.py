@@ -56,10 +56,7 @@ def targets_table(ctx: Context) -> pd.DataFrame:
 
 def district_minimums(ctx: Context) -> dict[str, int]:
     """The plan's minimum number of clusters per district code."""
-    default = int(_param(ctx, "DT01", "default_min", 2))
-    special = {str(k): int(v) for k, v in _param(ctx, "DT01", "minimum", {}).items()}
-    table = ctx.districts_table
-    return {str(code): special.get(str(code), default) for code in table["ma_huyen"]}
+    return {u.code: u.min_ccn for u in ctx.plan.definition.units}
 
 
 def districts_table(ctx: Context) -> pd.DataFrame:
