@@ -65,6 +65,8 @@ class LayerInfo:
     encoding_source: str | None = None
     count: int = 0
     notes: tuple[Any, ...] = ()
+    #: The file as reports name it, the same on every machine (see :func:`shown_path`).
+    shown: str | None = None
 
     @property
     def label(self) -> str:
@@ -229,21 +231,60 @@ def _specs_for(path: Path, *, reader: str = io.DEFAULT_READER
     return PlanConfig(), {name: LayerSpec(name=name, path=path)}
 
 
+Root = tuple[Path, str]
+"""A plan's source root: a folder, and the name reports give it (see :func:`shown_path`)."""
+
+
+def _root_of(path: Path) -> Root:
+    """The source root of a command-line path: the folder itself, or the folder of the file."""
+    folder = path if path.is_dir() else path.parent
+    folder = folder.resolve()
+    return folder, folder.name
+
+
+def shown_path(file: Path, root: Root | None) -> str:
+    """How reports and the map name an input file, the same on every machine.
+
+    The rule: ``<name of the plan's folder>/<path of the file inside it>``, with ``/``. The plan's
+    folder is the one holding its ``kzplan.toml``, the folder given on the command line, or the
+    folder of a file given alone; a zip is a folder named after the zip. The bundled plan's
+    ``kcn.shp`` is ``geodata/kcn.shp``, ``kzplan run thu_muc/`` names ``thu_muc/edits/cum.shp``,
+    ``kzplan run ke_hoach.zip`` names ``ke_hoach.zip/ccn.shp``. A file outside the plan's folder
+    (``../chung/ranh_huyen.gpkg``) is named by its own folder and name (``chung/ranh_huyen.gpkg``).
+    Never an absolute path: reports are committed and shared, and where the plan sat on the
+    machine that checked it is noise there (and private).
+    """
+    file = Path(file)
+    resolved = file.resolve()
+    if root is not None:
+        folder, label = root
+        if resolved.is_relative_to(folder):
+            return "/".join((label, *resolved.relative_to(folder).parts))
+    return "/".join(part for part in (resolved.parent.name, resolved.name) if part)
+
+
 def _source_specs(arg: str | Path, stack: contextlib.ExitStack, *, name: str | None = None,
-                  reader: str = io.DEFAULT_READER) -> tuple[PlanConfig, dict[str, LayerSpec]]:
-    """Configuration and layer specs for one source argument (zips are extracted into ``stack``)."""
+                  reader: str = io.DEFAULT_READER
+                  ) -> tuple[PlanConfig, dict[str, LayerSpec], Root]:
+    """Configuration, layer specs and source root for one source argument (zips are extracted
+    into ``stack``)."""
     given, path = parse_layer_arg(str(arg))
     name = name or given
     if path.suffix.lower() == ".zip":
         if not path.exists():
             raise SourceError("io.missing", file=str(path), hint="")
-        cfg, specs = _zip_specs(path, stack.enter_context(io.opened_zip(path)))
+        folder = stack.enter_context(io.opened_zip(path))
+        root = (Path(folder).resolve(), path.name)
+        cfg, specs = _zip_specs(path, folder)
         if name is None:
-            return cfg, specs
-        return PlanConfig(), {name: replace(next(iter(specs.values())), name=name)}
+            return cfg, specs, root
+        return PlanConfig(), {name: replace(next(iter(specs.values())), name=name)}, root
     if name is not None:
-        return PlanConfig(), {name: LayerSpec(name=name, path=path)}
-    return _specs_for(path, reader=reader)
+        return PlanConfig(), {name: LayerSpec(name=name, path=path)}, _root_of(path)
+    cfg, specs = _specs_for(path, reader=reader)
+    if cfg.source is not None:
+        return cfg, specs, _root_of(Path(cfg.source))
+    return cfg, specs, _root_of(path)
 
 
 def parse_layer_arg(arg: str) -> tuple[str | None, Path]:
@@ -369,11 +410,12 @@ _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon
 
 
 def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
-                encoding: str | None, reader: str = io.DEFAULT_READER
+                encoding: str | None, reader: str = io.DEFAULT_READER, root: Root | None = None
                 ) -> tuple[pd.DataFrame, LayerInfo]:
     raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
                       encoding=spec.encoding or encoding, reader=reader)
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
+    shown = shown_path(raw.file, root)
     if len(raw.frame) == 0:
         raise LayerError("io.empty", file=file, layer=spec.name)
     notes: list[Any] = []
@@ -398,7 +440,11 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
             raw.declared_crs, tuple(float(b) for b in bounds),
             override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
         )
-        notes.extend(resolved.notes)
+        # Errors name the file as given (for the terminal); notes go into the reports, so they
+        # name it as reports do.
+        shown_file = shown + (f":{raw.layer}" if raw.layer else "")
+        notes.extend(replace(n, params={**n.params, "file": shown_file})
+                     if n.params.get("file") == file else n for n in resolved.notes)
         frame = frame.set_crs(resolved.crs, allow_override=True).to_crs(config.crs)
         frame["dt_do_ha"] = kcrs.area_ha(frame.geometry)
         crs_label = f"EPSG:{resolved.epsg}" if resolved.epsg else resolved.crs.name
@@ -406,7 +452,7 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
     info = LayerInfo(
         name=spec.name, file=raw.file, driver=raw.driver, layer=raw.layer, crs=crs_label,
         crs_source=crs_source, encoding=raw.encoding, encoding_source=raw.encoding_source,
-        count=len(frame), notes=tuple(notes),
+        count=len(frame), notes=tuple(notes), shown=shown,
     )
     return frame.reset_index(drop=True), info
 
@@ -458,16 +504,22 @@ def load_plan(
     with contextlib.ExitStack() as stack:
         cfg = config
         specs: dict[str, LayerSpec] = dict(config.layers) if config else {}
+        given_root = _root_of(Path(config.source)) if config and config.source else None
+        roots: dict[str, Root | None] = dict.fromkeys(specs, given_root)
         for item in source:
-            sub_cfg, sub_specs = _source_specs(item, stack, reader=reader or io.DEFAULT_READER)
+            sub_cfg, sub_specs, root = _source_specs(item, stack,
+                                                     reader=reader or io.DEFAULT_READER)
             # The first source sets the plan's settings; a real kzplan.toml wins over defaults.
             if cfg is None or (cfg.source is None and sub_cfg.source is not None):
                 cfg = sub_cfg
             specs.update(sub_specs)
+            roots.update(dict.fromkeys(sub_specs, root))
         if cfg is None:
             cfg = PlanConfig()
         if districts is not None:
-            specs.update(_source_specs(districts, stack, name="districts")[1])
+            _, sub_specs, root = _source_specs(districts, stack, name="districts")
+            specs.update(sub_specs)
+            roots.update(dict.fromkeys(sub_specs, root))
         cfg = replace(cfg, layers=specs)
         engine = io.check_reader(reader or cfg.reader)
         if before_read is not None:
@@ -478,7 +530,7 @@ def load_plan(
             if name not in specs:
                 continue
             frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
-                                      reader=engine)
+                                      reader=engine, root=roots.get(name))
             layers[name], infos[name] = frame, info
     return Plan(cfg, layers, infos)
 
@@ -512,4 +564,5 @@ def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, Laye
     return PlanConfig(), specs
 
 
-__all__ = ["LayerInfo", "Note", "Plan", "builtin_districts", "bundled_path", "load_plan"]
+__all__ = ["LayerInfo", "Note", "Plan", "builtin_districts", "bundled_path", "load_plan",
+           "shown_path"]

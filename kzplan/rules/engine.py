@@ -18,7 +18,7 @@ import shapely
 from kzplan import messages, schema
 from kzplan._format import fmt_number
 from kzplan.findings import Finding, Report, fingerprint, sort_findings
-from kzplan.plan import Plan
+from kzplan.plan import Plan, shown_path
 from kzplan.rules.pack import RuleDef, RulePack, load_pack
 from kzplan.rules.registry import Hit
 
@@ -154,7 +154,9 @@ def _input_files(plan: Plan) -> list[dict[str, Any]]:
         if info.file is None or not info.file.exists():
             continue
         digest = hashlib.sha256(info.file.read_bytes()).hexdigest()
-        files.append({"layer": name, "file": str(info.file), "sha256": digest,
+        # Reports are shared and committed: the file as the plan names it, never an absolute path.
+        files.append({"layer": name, "file": info.shown or shown_path(info.file, None),
+                      "sha256": digest,
                       "driver": info.driver, "crs": info.crs, "encoding": info.encoding})
     return files
 

@@ -164,7 +164,6 @@ def _placeholders(template: str) -> set[str]:
 
 def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = "") -> RulePack:
     """Validate a parsed rule pack and bind each rule to its implementation."""
-    from kzplan import rules as _rules  # noqa: F401 - registers the rule implementations
 
     head = data.get("pack", {})
     entries = data.get("rule", [])
