@@ -1,4 +1,4 @@
-"""kzplan: keeps Kon Tum province's 2030 industrial-land plan honest."""
+"""kzplan: keeps a province's industrial-land plan honest (the plan is data: kzplan/plans/)."""
 
 from __future__ import annotations
 

@@ -38,8 +38,8 @@ def fmt_number(value: Any, lang: str = "vi", digits: int = 2, *, trim: bool = Tr
     Integers (``int``, numpy integers, and whole numbers with ``digits=0``) have no decimals;
     bools and values that are not numbers are written with ``str``.
 
-    >>> fmt_number(1729.72, "vi"), fmt_number(1729.72, "en"), fmt_number(40.0, "en")
-    ('1.729,72', '1,729.72', '40')
+    >>> fmt_number(1234.56, "vi"), fmt_number(1234.56, "en"), fmt_number(40.0, "en")
+    ('1.234,56', '1,234.56', '40')
     """
     if isinstance(value, bool):
         return str(value)

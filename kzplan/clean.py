@@ -4,8 +4,8 @@ kzplan reads legacy-encoded shapefiles (TCVN3, VNI, cp1258, or no ``.cpg`` at al
 CRS is missing, declared on the command line or only recognisable from its parameters. QGIS is not
 as forgiving: without a ``.cpg`` it shows TCVN3 text as mojibake, and a ``.prj`` without an EPSG
 identity may be shown as a custom CRS. ``kzplan clean`` writes, for each such layer, a copy with
-UTF-8 text, a ``.cpg`` that says so, and the geometry in the plan's CRS (EPSG:9216) with the
-``.prj`` GDAL writes for it (which QGIS recognises as EPSG:9216), and says which file to open.
+UTF-8 text, a ``.cpg`` that says so, and the geometry in the plan's CRS with the
+``.prj`` GDAL writes for it (which QGIS recognises by its EPSG code), and says which file to open.
 
 Where the copies go: next to each original as ``NAME_clean.shp`` (a zip: into ``ZIPNAME_clean/``),
 or into ``--output DIR`` under the original names. A copy never replaces an original: a target

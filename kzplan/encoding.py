@@ -361,7 +361,7 @@ _SYLLABLE = re.compile(rf"(?:gi|qu|[bcdđfghjklmnpqrstvwxz]{{1,3}})?"
                        rf"(?:{_NUCLEI[0]}|(?:{_NUCLEI[1]})(ch|nh|ng|[ckmnpt])?)")
 _SPLIT = re.compile(r"[\x00-\x40\x5b-\x60\x7b-\x7f]+")  # ASCII non-letters separate words
 _LEVEL_TONES = frozenset("\u0300\u0309\u0303")  # grave, hook, tilde: impossible before a stop
-# Common syllables of plan documents and Kon Tum place names: a tie-breaker only.
+# Common syllables of Vietnamese plan documents and place names: a tie-breaker only.
 _LEXICON = frozenset(_nfc("""
     khu cụm công nghiệp kinh tế cửa khẩu quốc huyện thành phố thị trấn xã phường tỉnh thôn làng
     đường sông suối hồ cầu chợ trung tâm dịch vụ chế biến nông lâm sản gỗ cao su cà phê điện

@@ -1,7 +1,7 @@
 """Loading a plan: find its layers, read them, map them onto the canonical schema, reproject.
 
 :func:`load_plan` takes a ``kzplan.toml`` configuration, a folder, a zip, a GeoPackage or single
-files and returns a :class:`Plan`: the layers as GeoDataFrames in the plan's CRS (EPSG:9216 by
+files and returns a :class:`Plan`: the layers as GeoDataFrames in the plan's CRS (the plan definition's
 default) with canonical fields and a measured area column ``dt_do_ha``, plus what was learnt while
 reading (file, driver, CRS, encoding, hygiene notes) in :class:`LayerInfo`.
 """
@@ -152,7 +152,7 @@ def builtin_districts(definition: PlanDef | None = None) -> pd.DataFrame:
 
 
 def bundled_path() -> Path:
-    """The folder of the bundled Kon Tum 2030 plan."""
+    """The folder of the bundled plan (``geodata/``)."""
     here = Path(__file__).resolve().parent
     for cand in (here.parent / "geodata", here / "geodata"):
         if (cand / "kzplan.toml").exists():
@@ -474,9 +474,9 @@ def load_plan(
     source
         A ``kzplan.toml``, a folder (with a ``kzplan.toml`` or files named after the layers), a
         zip, a GeoPackage, a single file, or several of these; ``name=path`` says which layer a
-        file is. ``None`` loads the bundled Kon Tum 2030 plan.
+        file is. ``None`` loads the bundled plan.
     crs
-        CRS for layers whose files do not declare one (wins over the files), e.g. ``"EPSG:9216"``.
+        CRS for layers whose files do not declare one (wins over the files), e.g. ``"EPSG:9218"``.
     encoding
         Attribute encoding for shapefiles without a ``.cpg`` (otherwise it is detected).
     districts

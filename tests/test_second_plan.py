@@ -128,3 +128,24 @@ def test_diff_between_two_versions(tmp_path: Path) -> None:
     assert "662" in result.output
     same = runner.invoke(app, ["diff", str(old), str(old), "--as-of", "2026"])
     assert same.exit_code == 0, same.output
+
+
+def test_no_plan_is_written_into_the_code() -> None:
+    """Nothing in kzplan/*.py names a shipped plan's province, its units or its target figures:
+    those are the plan folders' data."""
+    import re
+
+    from kzplan.plandef import PLANS_DIR, load_plandef
+
+    code = "\n".join(p.read_text("utf-8") for p in (PLAN_DIR.parents[2] / "kzplan").rglob("*.py"))
+    for folder in [p for p in PLANS_DIR.iterdir() if (p / "plan.toml").is_file()] + [PLAN_DIR]:
+        d = load_plandef(folder)
+        words = [d.province_short, d.id, f"EPSG:{d.epsg}", *(u.name for u in d.units)]
+        pack = load_pack(d.rules_path)
+        for r in pack.rules:
+            for key in ("expected", "targets"):
+                for value in dict(r.params.get(key, {})).values():
+                    if isinstance(value, float) and value >= 100:
+                        words.append(f"{value:g}")
+        found = [w for w in words if w and re.search(re.escape(w), code)]
+        assert not found, f"{d.id}: {found} written into kzplan/*.py"

@@ -43,13 +43,13 @@ def clean_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help=h("clean_output"))] = None,
     lang: LangOpt = Lang.vi,
 ) -> None:
-    """Write clean copies (UTF-8 .cpg, .prj of EPSG:9216) of layers QGIS would misread.
-    Ghi bản sạch (UTF-8 .cpg, .prj EPSG:9216) của các lớp QGIS có thể đọc sai.
+    """Write clean copies (UTF-8 .cpg, .prj of the plan's CRS) of layers QGIS would misread.
+    Ghi bản sạch (UTF-8 .cpg, .prj theo hệ tọa độ của kế hoạch) của các lớp QGIS có thể đọc sai.
 
     Never writes over an original; says which file to open in QGIS.
 
     Examples: `kzplan clean edits/` · `kzplan clean ccn=cu/ccn_tcvn3.shp --encoding tcvn3` ·
-    `kzplan clean edits/ccn.shp --crs EPSG:9216 -o clean/`
+    `kzplan clean edits/ccn.shp --crs EPSG:9218 -o clean/`
     """
 
     def go() -> None:

@@ -23,7 +23,7 @@ def info(paths: PathsArg = None, crs: CrsOpt = None, encoding: EncodingOpt = Non
     Mô tả các lớp: tệp, định dạng, hệ tọa độ, bảng mã, số đối tượng, diện tích.
 
     Examples: `kzplan info` (bundled plan) · `kzplan info geodata/` ·
-    `kzplan info ccn=edits/ccn.shp --crs EPSG:9216`
+    `kzplan info ccn=edits/ccn.shp --crs EPSG:9218`
     """
     from kzplan.report import terminal
 

@@ -17,8 +17,7 @@ from kzplan.cli._help import h
 
 def rules(
     lang: LangOpt = Lang.vi,
-    pack: Annotated[str, typer.Option("--pack", help=h("pack"))] =
-    "kontum-2030",
+    pack: Annotated[str | None, typer.Option("--pack", help=h("pack"))] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help=h("verbose"))] = False,
 ) -> None:
     """List the rules of a pack with their severity, parameters and legal source.

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Guess:
-    """A CRS under which a layer's coordinates fall inside Kon Tum."""
+    """A CRS under which a layer's coordinates fall inside the plan's area."""
 
     epsg: int
     swapped: bool

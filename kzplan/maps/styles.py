@@ -36,6 +36,6 @@ DOT_LAYERS = ("kcn", "ccn")
 
 
 def fmt_num(value: Any, lang: str, decimals: int = 2) -> str:
-    """``1729.72`` -> ``1.729,72`` (vi) or ``1,729.72`` (en); trailing zeros dropped, ``—`` when
+    """``1234.56`` -> ``1.234,56`` (vi) or ``1,234.56`` (en); trailing zeros dropped, ``—`` when
     missing."""
     return fmt_number(value, lang, decimals, missing="—")

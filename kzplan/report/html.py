@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from kzplan.plan import Plan
 
 TEMPLATE = "report.html.j2"
-MAP_CRS = "EPSG:9216"
 MAP_MAX_W, MAP_MAX_H, MAP_PAD = 720.0, 560.0, 12.0
 SIMPLIFY_PX = 0.4  # display-only simplification tolerance, in screen pixels
 MIN_VISIBLE_PX = 4.0  # shapes smaller than this on the map also get a dot, so they can be seen
@@ -138,12 +137,13 @@ def _nice_length(metres: float) -> float:
     return max(m * base for m in (1, 2, 5) if m * base <= metres)
 
 
-def _to_map_crs(geoms: np.ndarray, crs: Any) -> np.ndarray:
+def _to_map_crs(geoms: np.ndarray, crs: Any, map_crs: str) -> np.ndarray:
+    """``geoms`` in the plan's projected CRS, the one the SVG map is drawn in."""
     import geopandas as gpd
 
     series = gpd.GeoSeries(geoms, crs=crs)
-    if series.crs is not None and not series.crs.equals(MAP_CRS):
-        series = series.to_crs(MAP_CRS)
+    if series.crs is not None and not series.crs.equals(map_crs):
+        series = series.to_crs(map_crs)
     return np.asarray(series.values, dtype=object)
 
 
@@ -173,7 +173,8 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
         frame = plan.layers.get(name)
         if frame is None or not len(frame) or "geometry" not in frame:
             continue
-        geoms = _to_map_crs(np.asarray(frame.geometry.values, dtype=object), frame.crs or plan.crs)
+        geoms = _to_map_crs(np.asarray(frame.geometry.values, dtype=object), frame.crs or plan.crs,
+                            plan.crs)
         for (_, row), geom in zip(frame.iterrows(), geoms, strict=True):
             if geom is not None and not shapely.is_empty(geom):
                 feats.append((name, row, geom))
@@ -181,7 +182,7 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
     districts = plan.layers.get("districts")
     if districts is not None and len(districts) and "geometry" in districts:
         geoms = _to_map_crs(np.asarray(districts.geometry.values, dtype=object),
-                            districts.crs or plan.crs)
+                            districts.crs or plan.crs, plan.crs)
         names = districts["ten"] if "ten" in districts else districts["ma_huyen"]
         for name, geom in zip(names, geoms, strict=True):
             if geom is not None and not shapely.is_empty(geom):
@@ -189,7 +190,8 @@ def map_svg(report: Report, plan: Plan, *, lang: str = "vi",
     marks: dict[tuple[bytes, str], list[Finding]] = {}
     with_geom = [f for f in report.findings if f.geometry is not None and not f.geometry.is_empty]
     if with_geom:
-        fgeoms = _to_map_crs(np.array([f.geometry for f in with_geom], dtype=object), report.crs)
+        fgeoms = _to_map_crs(np.array([f.geometry for f in with_geom], dtype=object), report.crs,
+                             plan.crs)
         for f, g in zip(with_geom, fgeoms, strict=True):
             marks.setdefault((shapely.to_wkb(g), f.severity), []).append(f)
     all_geoms = ([g for _, _, g in feats] + [g for _, g in base]

@@ -1,7 +1,7 @@
 """The rule registry: ``@rule`` registers a check function with its id and parameter spec.
 
 A rule's metadata that users read and may change (severity, parameters, legal source, message and
-fix templates in Vietnamese and English) lives in the rule pack (``kontum-2030.toml``); the code
+fix templates in Vietnamese and English) lives in the rule pack (a plan's ``rules.toml`` and the national packs it extends); the code
 here only declares what each implementation needs: its id, its parameters and their types, and the
 placeholders its findings provide to the templates.
 """
