@@ -177,6 +177,9 @@ def _scan_folder(folder: Path, *, reader: str = io.DEFAULT_READER) -> dict[str, 
     found: dict[str, LayerSpec] = {}
     for path in sorted(folder.iterdir()):
         suffix = path.suffix.lower()
+        if suffix in _PARQUET_SUFFIXES and _layer_name(path) in schema.LOT_LAYERS:
+            found.setdefault(path.stem.lower(), LayerSpec(name=path.stem.lower(), path=path))
+            continue
         if suffix not in io.VECTOR_SUFFIXES or suffix == ".zip" or path.name.startswith("."):
             continue
         if suffix == ".gpkg":
@@ -224,6 +227,8 @@ def _specs_for(path: Path, *, reader: str = io.DEFAULT_READER
             raise SourceError("plan.no_layers", path=str(path))
         return PlanConfig(), specs
     name = _layer_name(path, loose=True)
+    if suffix in _PARQUET_SUFFIXES and name in schema.LOT_LAYERS:
+        return PlanConfig(), {name: LayerSpec(name=name, path=path)}
     if suffix not in io.VECTOR_SUFFIXES:
         raise SourceError("io.unsupported", file=str(path), suffix=suffix)
     if name is None:
@@ -412,8 +417,10 @@ _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon
 def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
                 encoding: str | None, reader: str = io.DEFAULT_READER, root: Root | None = None
                 ) -> tuple[pd.DataFrame, LayerInfo]:
-    raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
-                      encoding=spec.encoding or encoding, reader=reader)
+    raw = (_read_lots_raw(spec, encoding=spec.encoding or encoding, reader=reader)
+           if spec.name in schema.LOT_LAYERS else
+           io.read_raw(spec.path, name=spec.name, layer=spec.layer,
+                       encoding=spec.encoding or encoding, reader=reader))
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     shown = shown_path(raw.file, root)
     if len(raw.frame) == 0:
@@ -424,7 +431,8 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
                           {"encoding": raw.encoding, "reason": raw.encoding_reason}))
     if raw.encoding in ("tcvn3", "vni", "cp1258"):
         notes.append(Note("note.encoding_legacy", {"encoding": raw.encoding}))
-    frame, more = _canonicalise(raw, spec)
+    frame, more = (_canonicalise_lots(raw, spec) if spec.name in schema.LOT_LAYERS
+                   else _canonicalise(raw, spec))
     notes.extend(more)
     crs_label, crs_source = None, None
     if spec.name in schema.TABLE_LAYERS:
@@ -455,6 +463,116 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         count=len(frame), notes=tuple(notes), shown=shown,
     )
     return frame.reset_index(drop=True), info
+
+
+# --- the lot layer (lo_dat): large, so read through Arrow and mapped column by column ---------
+
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+
+
+def _parquet_driver() -> bool:
+    """Whether this GDAL reads (Geo)Parquet."""
+    import pyogrio
+
+    return "Parquet" in pyogrio.list_drivers()
+
+
+def _read_lots_raw(spec: LayerSpec, *, encoding: str | None, reader: str) -> io.RawLayer:
+    """The lot layer as read: GeoParquet through GDAL's Parquet driver when this GDAL has it,
+    else geopandas with pyarrow; a GeoPackage through pyogrio's Arrow path; anything else (a
+    shapefile's DBF text needs kzplan's encoding policy) through :func:`kzplan.io.read_raw`."""
+    path = spec.path
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise SourceError("io.missing", file=str(path), hint="")
+    if suffix not in _PARQUET_SUFFIXES and (suffix != ".gpkg" or reader != "pyogrio"):
+        return io.read_raw(path, name=spec.name, layer=spec.layer, encoding=encoding,
+                           reader=reader)
+    import pyogrio
+
+    layer = spec.layer
+    try:
+        if suffix == ".gpkg":
+            available = io.list_layers(path, reader=reader)
+            layer = layer or (spec.name if spec.name in available or len(available) != 1
+                              else available[0])
+            if layer not in available:
+                raise SourceError("io.gpkg_layer_missing", file=str(path), layer=layer,
+                                  name=spec.name, available=available)
+        if suffix == ".gpkg" or _parquet_driver():
+            frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+            info = pyogrio.read_info(path, layer=layer)
+            declared, gtype = info.get("crs"), info.get("geometry_type")
+            driver = str(info.get("driver") or "GPKG")
+        else:
+            frame = gpd.read_parquet(path)
+            declared = frame.crs.to_wkt() if frame.crs is not None else None
+            types = set(frame.geom_type.dropna().unique())
+            gtype = next(iter(types)) if len(types) == 1 else "Unknown"
+            driver = "Parquet"
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reading failure is one line for the user
+        raise SourceError("io.unreadable", file=str(path), layer=spec.name, reason=exc) from None
+    return io.RawLayer(frame=frame, file=path, layer=layer if suffix == ".gpkg" else None,
+                       driver=driver, declared_crs=declared, geometry_type=gtype,
+                       encoding="utf-8", encoding_source="format",
+                       encoding_reason="GeoPackage/GeoParquet text is UTF-8")
+
+
+def _canonicalise_lots(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list[Note]]:
+    """:func:`_canonicalise` for the lot layer, vectorised (a province has millions of lots):
+    the same field mapping, NFC text, and the same refusal of a value that is not a number."""
+    frame = raw.frame
+    fields = schema.LOT_FIELDS
+    file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
+    lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
+    available = ", ".join(str(c) for c in frame.columns if c != "geometry")
+    rename: dict[str, str] = {}
+    for f in fields:
+        source = spec.fields.get(f.name, f.name)
+        match = lower.get(source.lower())
+        if match is None and f.name in spec.fields:
+            raise LayerError("schema.mapped_field_missing", file=file, layer=spec.name,
+                             field=f.name, source=source, available=available)
+        if match is None and f.required:
+            raise LayerError("schema.missing_field", file=file, layer=spec.name, field=f.name,
+                             meaning=f.en, available=available or "-")
+        if match is not None:
+            rename[match] = f.name
+    out = frame.rename(columns=rename)
+    notes: list[Note] = []
+    for f in fields:
+        if f.name not in out.columns:
+            out[f.name] = pd.Series(None, index=out.index,
+                                    dtype=object if f.type == "str" else "float64")
+            continue
+        column = out[f.name]
+        if f.type == "str":
+            text = column.astype(object).where(column.notna(), None)
+            text = text.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+            text = text.str.normalize("NFC").str.strip()
+            out[f.name] = text.where(text.notna() & (text != ""), None).astype(object)
+            continue
+        numbers = pd.to_numeric(column, errors="coerce")
+        bad = numbers.isna() & column.notna()
+        if column.dtype == object and bad.any():
+            # Text such as "1,25" or "1.729,72": the per-value parser decides, or refuses.
+            for i in np.flatnonzero(bad.to_numpy()):
+                try:
+                    numbers.iloc[i] = _parse_number(column.iloc[i])
+                except ValueError:
+                    raise LayerError("schema.wrong_type", file=file, layer=spec.name,
+                                     feature=f"#{i + 1}", field=f.name, value=column.iloc[i],
+                                     expected=_EXPECTED[f.type]) from None
+        if column.dtype == object and column.notna().any():
+            notes.append(Note("note.value_coerced", {"field": f.name}))
+        out[f.name] = numbers.astype("float64")
+    names = [f.name for f in fields]
+    ordered = names + [c for c in out.columns if c not in names and c != "geometry"]
+    if "geometry" in out.columns:
+        ordered.append("geometry")
+    return out[ordered], notes
 
 
 def load_plan(

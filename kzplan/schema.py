@@ -68,11 +68,28 @@ INDUSTRY_GROUPS: dict[str, dict[str, str]] = {
     "khac": messages.raw("schema.industry_groups.khac"),
 }
 
+# Lots (lô đất) of a zone's or cluster's detailed plan: land use and whether each lot is let.
+LAND_USE = ("cn", "gt", "cx", "ht", "dv", "khac")
+LAND_USE_LABELS = {
+    "cn": messages.raw("schema.land_use_labels.cn"),
+    "gt": messages.raw("schema.land_use_labels.gt"),
+    "cx": messages.raw("schema.land_use_labels.cx"),
+    "ht": messages.raw("schema.land_use_labels.ht"),
+    "dv": messages.raw("schema.land_use_labels.dv"),
+    "khac": messages.raw("schema.land_use_labels.khac"),
+}
+LEASE = ("da_thue", "con_trong")
+LEASE_LABELS = {
+    "da_thue": messages.raw("schema.lease_labels.da_thue"),
+    "con_trong": messages.raw("schema.lease_labels.con_trong"),
+}
+
 # The plan's layers. ``kind`` says what each layer is for.
 PLAN_LAYERS = ("kcn", "ccn", "kkt")
 TABLE_LAYERS = ("huyen",)
 BOUNDARY_LAYERS = ("districts",)
-ALL_LAYERS = PLAN_LAYERS + TABLE_LAYERS + BOUNDARY_LAYERS
+LOT_LAYERS = ("lo_dat",)
+ALL_LAYERS = PLAN_LAYERS + TABLE_LAYERS + BOUNDARY_LAYERS + LOT_LAYERS
 
 LAYER_LABELS = {
     "kcn": messages.raw("schema.layer_labels.kcn"),
@@ -80,6 +97,7 @@ LAYER_LABELS = {
     "kkt": messages.raw("schema.layer_labels.kkt"),
     "huyen": messages.raw("schema.layer_labels.huyen"),
     "districts": messages.raw("schema.layer_labels.districts"),
+    "lo_dat": messages.raw("schema.layer_labels.lo_dat"),
 }
 
 PLAN_FIELDS: tuple[Field, ...] = (
@@ -121,12 +139,26 @@ DISTRICT_FIELDS: tuple[Field, ...] = (
     Field("ten", "str", "Tên", "Name", required=False, width=40),
 )
 
+LOT_FIELDS: tuple[Field, ...] = (
+    Field("ma_lo", "str", "Mã lô", "Lot code", width=24),
+    Field("ma_khu", "str", "Mã KCN/CCN chứa lô", "Code of the zone or cluster", width=16),
+    Field("loai_dat", "str", "Loại đất", "Land use", domain=LAND_USE, width=4),
+    Field("thue", "str", "Tình trạng thuê", "Lease status", domain=LEASE, width=9),
+    Field("dt_ha", "float", "Diện tích khai báo (ha)", "Declared area (ha)", required=False),
+    Field("nguon", "str", "Nguồn", "Source", required=False, width=200),
+    Field("tin_cay", "str", "Độ tin cậy", "Confidence", required=False, domain=CONFIDENCE,
+          width=8),
+    Field("hinh_hoc", "str", "Loại hình học", "Geometry kind", required=False,
+          domain=GEOMETRY_KIND, width=6),
+)
+
 LAYER_FIELDS: dict[str, tuple[Field, ...]] = {
     "kcn": PLAN_FIELDS,
     "ccn": PLAN_FIELDS,
     "kkt": PLAN_FIELDS,
     "huyen": HUYEN_FIELDS,
     "districts": DISTRICT_FIELDS,
+    "lo_dat": LOT_FIELDS,
 }
 
 def field_map(layer: str) -> dict[str, Field]:

@@ -42,13 +42,17 @@ def check(
     crs: CrsOpt = None,
     encoding: EncodingOpt = None,
     reader: ReaderOpt = None,
+    engine: Annotated[str, typer.Option("--engine", help=h("engine"))] = "memory",
+    dask_address: Annotated[str | None, typer.Option("--dask-address",
+                                                     help=h("dask_address"))] = None,
 ) -> None:
     """Check the plan against its rule pack and report every finding.
     Kiểm tra quy hoạch theo gói luật và báo cáo mọi phát hiện.
 
     Examples: `kzplan check` · `kzplan check geodata/ --as-of 2030 --lang en` ·
     `kzplan check edits/ --districts ranh_huyen.gpkg -f html -f gpkg -o out/` ·
-    `kzplan check --select DT,OC --ignore AR04`
+    `kzplan check --select DT,OC --ignore AR04` ·
+    `kzplan check geodata/ lo_dat=lots.parquet --engine dask`
     """
     from kzplan.report import write_report
 
@@ -60,7 +64,8 @@ def check(
                      before_read=validate_rules(split_csv(select), split_csv(ignore), params),
                     reader=reader)
         report = run_check(plan, as_of=as_of, select=split_csv(select), ignore=split_csv(ignore),
-                           params=params, strict=strict or None)
+                           params=params, strict=strict or None, engine=engine,
+                           dask_address=dask_address)
         formats = [f.value for f in (fmt or [Format.terminal])]
         for f in formats:
             if f == "terminal" and output is None:

@@ -7,6 +7,7 @@ from kzplan.rules import (  # noqa: F401 - imported to register the rules
     districts,
     geometry,
     hygiene,
+    lots,
     occupancy,
     targets,
 )

@@ -11,11 +11,14 @@ from importlib import metadata
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 import shapely
 
+from kzplan import lots as klots
 from kzplan import messages, schema
+from kzplan._errors import ConfigError
 from kzplan._format import fmt_number
 from kzplan.findings import Finding, Report, fingerprint, sort_findings
 from kzplan.plan import Plan, shown_path
@@ -33,6 +36,10 @@ class Context:
     as_of: int
     pack: RulePack
     cache: dict[str, Any] = field(default_factory=dict)
+    #: Where the lot checks run: ``"memory"`` or ``"dask"`` (see :mod:`kzplan.lots`).
+    lot_engine: str = "memory"
+    #: A dask scheduler's address for ``lot_engine="dask"`` (None: a local cluster).
+    dask_address: str | None = None
 
     def layer(self, name: str) -> gpd.GeoDataFrame | None:
         """A plan layer, or None when the plan does not have it."""
@@ -54,6 +61,51 @@ class Context:
             return gpd.GeoDataFrame({"layer": [], "fid": [], "ma": []}, geometry=[],
                                     crs=self.plan.crs)
         return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=self.plan.crs)
+
+    @cached_property
+    def lots(self) -> gpd.GeoDataFrame | None:
+        """The lot layer (``lo_dat``), or None when the plan has none."""
+        frame = self.layer("lo_dat")
+        return frame if frame is not None and len(frame) else None
+
+    @cached_property
+    def lot_zones(self) -> dict[str, shapely.Geometry]:
+        """Zone or cluster code -> its outline (made valid), for the lot checks."""
+        return klots.measure.zone_geometries(self.zones)
+
+    @cached_property
+    def lot_geometry(self) -> klots.LotGeometry | None:
+        """Validity, overlaps and containment of the lots, computed once by the chosen engine."""
+        if self.lots is None:
+            return None
+        if self.lot_engine == "dask":
+            from kzplan.lots import distributed
+
+            return distributed.geometry_checks(self.lots, self.lot_zones,
+                                               address=self.dask_address)
+        return klots.geometry_checks(self.lots, self.lot_zones)
+
+    @cached_property
+    def lot_usable(self) -> np.ndarray:
+        """Mask of lots with a present, polygonal, valid geometry (the others are left out)."""
+        if self.lots is None:
+            return np.zeros(0, dtype=bool)
+        geo = self.lot_geometry
+        ok = np.ones(len(self.lots), dtype=bool)
+        ok[geo.invalid] = False
+        ok[geo.unusable] = False
+        return ok
+
+    @cached_property
+    def lot_occupancy(self) -> pd.DataFrame:
+        """Per zone or cluster with lots (index ``ma``): occupancy measured on the lots
+        (``occupancy_pct`` = leased industrial land ÷ industrial land, equal-area), areas and
+        land-use shares (``share_cn`` … ``share_khac``, %); empty without a lot layer."""
+        if self.lots is None:
+            return klots.occupancy(self.zones.iloc[:0].assign(
+                ma_khu=[], loai_dat=[], thue=[], dt_do_ha=[]), np.zeros(0, dtype=bool),
+                self.zones)
+        return klots.occupancy(self.lots, self.lot_usable, self.zones)
 
     @cached_property
     def districts_table(self) -> pd.DataFrame:
@@ -161,6 +213,20 @@ def _input_files(plan: Plan) -> list[dict[str, Any]]:
     return files
 
 
+def lot_indicators(ctx: Context) -> dict[str, Any]:
+    """``{"lots": [...]}``: per zone or cluster with lots, occupancy and land-use shares measured
+    on them (JSON-ready; nothing when the plan has no lot layer)."""
+    if ctx.lots is None:
+        return {}
+    rows = []
+    for code, row in ctx.lot_occupancy.iterrows():
+        rows.append({"ma": code, **{k: (None if isinstance(v, float) and v != v else
+                                        round(v, 3) if isinstance(v, float) else
+                                        int(v) if isinstance(v, (int, np.integer)) else v)
+                                    for k, v in row.items()}})
+    return {"lots": rows}
+
+
 def check(
     plan: Plan,
     *,
@@ -170,11 +236,15 @@ def check(
     ignore: Sequence[str] = (),
     params: Mapping[str, Mapping[str, Any]] | None = None,
     strict: bool | None = None,
+    engine: str = "memory",
+    dask_address: str | None = None,
 ) -> Report:
     """Check ``plan`` against a rule pack and return the :class:`~kzplan.findings.Report`.
 
     Every selected rule runs; findings never stop the run. ``select``/``ignore``/``params`` add to
     what the plan's configuration says under ``[rules]``; ``strict`` makes warnings errors.
+    ``engine`` runs the lot checks in memory or on dask (``dask_address``: an existing cluster;
+    None starts a local one); both give the same findings.
 
     Examples
     --------
@@ -193,7 +263,9 @@ def check(
     chosen = pack.select(chosen_select, tuple(ignore) + settings.ignore)
     year = as_of or settings.as_of or datetime.date.today().year
     strict = settings.strict if strict is None else strict
-    ctx = Context(plan=plan, as_of=year, pack=pack)
+    if engine not in klots.ENGINES:
+        raise ConfigError("lots.unknown_engine", engine=engine, known=", ".join(klots.ENGINES))
+    ctx = Context(plan=plan, as_of=year, pack=pack, lot_engine=engine, dask_address=dask_address)
     findings: list[Finding] = []
     for rule in chosen:
         for hit in rule.impl.func(ctx, rule.params):
@@ -208,7 +280,7 @@ def check(
         findings=sort_findings(findings),
         targets=summary.targets_table(ctx),
         districts=summary.districts_table(ctx),
-        indicators=summary.indicators(ctx),
+        indicators={**summary.indicators(ctx), **lot_indicators(ctx)},
         rules=[r.to_dict() for r in chosen],
         meta={
             "versions": _versions(),
