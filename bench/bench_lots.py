@@ -110,6 +110,10 @@ tree = shapely.STRtree(g)
 a, b = tree.query(g, predicate="intersects")
 keep = a < b
 a, b = a[keep], b[keep]
+ba, bb = shapely.bounds(g[a]), shapely.bounds(g[b])  # boxes that only touch cannot overlap
+inner = ((np.minimum(ba[:, 2], bb[:, 2]) > np.maximum(ba[:, 0], bb[:, 0]))
+         & (np.minimum(ba[:, 3], bb[:, 3]) > np.maximum(ba[:, 1], bb[:, 1])))
+a, b = a[inner], b[inner]
 inter = shapely.area(shapely.intersection(g[a], g[b]))
 overlaps = int((inter > 1.0).sum())
 ea = pyproj.Transformer.from_crs(crs, "+proj=cea +lon_0=107.5 +ellps=WGS84", always_xy=True)
@@ -136,7 +140,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
 
 
 def qgis_binary() -> str | None:
-    for cand in ("/usr/lib/qgis/qgis_process.bin", "/usr/lib/x86_64-linux-gnu/qgis/qgis_process.bin",
+    for cand in ("/usr/bin/qgis_process.bin", "/usr/lib/qgis/qgis_process.bin", "/usr/lib/x86_64-linux-gnu/qgis/qgis_process.bin",
                  shutil.which("qgis_process.bin") or ""):
         if cand and Path(cand).exists():
             return cand
@@ -152,6 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     qgis = None if args.no_qgis else qgis_binary()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    # QGIS's embedded Python finds its standard library through the first python3 on PATH
+    qenv = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    qenv["PATH"] = os.pathsep.join(p for p in qenv.get("PATH", "").split(os.pathsep)
+                                   if p in ("/usr/bin", "/bin") or not (Path(p) / "python3").exists())
+    qenv["QT_QPA_PLATFORM"] = "offscreen"
     results: dict[tuple[int, str], dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="kzplan-bench-lots-") as tmp:
         root = Path(tmp)
@@ -179,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
                     row["qgis"], row["qgis_mb"], msg = timed(
                         [qgis, "run", "qgis:checkvalidity", f"--INPUT_LAYER={path}|layername=lo_dat",
                          "--METHOD=2", f"--VALID_OUTPUT={root}/v.gpkg",
-                         f"--INVALID_OUTPUT={root}/i.gpkg", f"--ERROR_OUTPUT={root}/e.gpkg"], env)
+                         f"--INVALID_OUTPUT={root}/i.gpkg", f"--ERROR_OUTPUT={root}/e.gpkg"], qenv)
                     print(f"  {'':8s} {'':10s} QGIS validity:{row['qgis']:7.2f} s "
                           f"{row['qgis_mb']:7.0f} MB  {msg}")
                 print(f"  {'':8s} {'':10s} ratio kzplan/floor = {row['kzplan'] / row['floor']:.2f}"

@@ -73,25 +73,37 @@ def _across(one: dict[str, object], two: dict[str, object]
     return overlap_pairs(one["geoms"], one["rows"], two["geoms"], two["rows"])
 
 
-def geometry_checks(lots: pd.DataFrame, zones: Mapping[str, shapely.Geometry], *,
-                    address: str | None = None, partitions: int | None = None,
-                    workers: int | None = None, processes: bool | None = None) -> LotGeometry:
-    """:func:`kzplan.lots.measure.geometry_checks`, partitioned on a dask cluster."""
-    import dask
-    import dask_geopandas
-
+def shaped_frame(lots: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The lots that have a polygonal geometry (with their row as ``_row``), and that mask."""
     arr = np.asarray(lots.geometry.array, dtype=object)
     types = shapely.get_type_id(arr)
     shaped = ~shapely.is_missing(arr) & ~shapely.is_empty(arr) & ((types == 3) | (types == 6))
     frame = lots.loc[shaped, ["ma_khu", "geometry"]].copy()
     frame["_row"] = np.flatnonzero(shaped)
+    return frame, shaped
+
+
+def partitioned(frame: pd.DataFrame, count: int) -> object:
+    """``frame`` as a dask-geopandas frame of ``count`` spatially compact partitions."""
+    import dask_geopandas
+
+    dgdf = dask_geopandas.from_geopandas(frame, npartitions=count)
+    return dgdf.spatial_shuffle(by="hilbert", npartitions=count)
+
+
+def geometry_checks(lots: pd.DataFrame, zones: Mapping[str, shapely.Geometry], *,
+                    address: str | None = None, partitions: int | None = None,
+                    workers: int | None = None, processes: bool | None = None) -> LotGeometry:
+    """:func:`kzplan.lots.measure.geometry_checks`, partitioned on a dask cluster."""
+    import dask
+
+    frame, shaped = shaped_frame(lots)
     with client(address, workers=workers, processes=processes) as c:
         n_workers = max(1, len(c.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
         count = partitions or _env_int("KZPLAN_DASK_PARTITIONS", 0) or max(
             2 * n_workers, -(-len(frame) // LOTS_PER_PARTITION))
         count = max(1, min(count, len(frame)))
-        dgdf = dask_geopandas.from_geopandas(frame, npartitions=count)
-        dgdf = dgdf.spatial_shuffle(by="hilbert", npartitions=count)
+        dgdf = partitioned(frame, count)
         hulls = np.asarray(dgdf.spatial_partitions.array, dtype=object)
         parts = dgdf.to_delayed()
         zones_d = dask.delayed(dict(zones), pure=True)

@@ -55,9 +55,8 @@ def overlap_pairs(geoms: np.ndarray, rows: np.ndarray, others: np.ndarray | None
     """Pairs of lots whose interiors overlap, as (row a < row b, area m²).
 
     With ``others``, pairs between ``geoms`` and ``others`` (two partitions); without, pairs
-    within ``geoms``. Lots that only touch (a shared edge) are dropped before any intersection is
-    computed: a candidate pair is kept when neither lot is inside the other's boundary-only
-    contact, tested with the DE-9IM pattern of interior/interior intersection.
+    within ``geoms``. Pairs with no interior overlap have an intersection area of 0 and are kept
+    (the rules apply their tolerance); the ones that cannot overlap are dropped first.
     """
     tree_geoms = geoms if others is None else others
     tree_rows = rows if other_rows is None else other_rows
@@ -69,10 +68,16 @@ def overlap_pairs(geoms: np.ndarray, rows: np.ndarray, others: np.ndarray | None
     if not len(left):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    a, b = geoms[left], tree_geoms[right]
-    inner = shapely.relate_pattern(a, b, "T********")
-    a, b, ra, rb = a[inner], b[inner], ra[inner], rb[inner]
+    # Interiors can only overlap where the bounding boxes overlap with an area: neighbours that
+    # share an edge or a corner of their boxes are dropped before any intersection is computed.
+    box_a, box_b = shapely.bounds(geoms[left]), shapely.bounds(tree_geoms[right])
+    inner = ((np.minimum(box_a[:, 2], box_b[:, 2]) > np.maximum(box_a[:, 0], box_b[:, 0]))
+             & (np.minimum(box_a[:, 3], box_b[:, 3]) > np.maximum(box_a[:, 1], box_b[:, 1])))
+    a, b = geoms[left[inner]], tree_geoms[right[inner]]
+    ra, rb = ra[inner], rb[inner]
     areas = shapely.area(shapely.intersection(a, b))
+    keep = areas > 0
+    ra, rb, areas = ra[keep], rb[keep], areas[keep]
     first, second = np.minimum(ra, rb), np.maximum(ra, rb)
     return first.astype(np.int64), second.astype(np.int64), areas
 
