@@ -512,7 +512,7 @@ def _read_lots_raw(spec: LayerSpec, *, encoding: str | None, reader: str) -> io.
             driver = "Parquet"
     except SourceError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reading failure is one line for the user
+    except Exception as exc:  # any reading failure is one line for the user
         raise SourceError("io.unreadable", file=str(path), layer=spec.name, reason=exc) from None
     return io.RawLayer(frame=frame, file=path, layer=layer if suffix == ".gpkg" else None,
                        driver=driver, declared_crs=declared, geometry_type=gtype,
