@@ -127,7 +127,7 @@ def test_bundled_standalone_dbf_reads_identically() -> None:
 def test_bundled_plan_loads_identically_with_both_readers() -> None:
     plans = {r: kzplan.load_plan(reader=r) for r in READERS}
     a, b = plans["pyogrio"], plans["fiona"]
-    assert list(a.layers) == list(b.layers) == ["kcn", "ccn", "kkt", "huyen"]
+    assert list(a.layers) == list(b.layers) == ["kcn", "ccn", "kkt", "huyen", "lo_dat"]
     for name in a.layers:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
     assert a.info == b.info

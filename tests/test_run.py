@@ -87,7 +87,7 @@ def test_run_on_the_bundled_plan_writes_no_absolute_path(tmp_path: Path, monkeyp
     report = json.loads((tmp_path / "maps" / "kzplan-report.json").read_text(encoding="utf-8"))
     assert {i["layer"]: i["file"] for i in report["meta"]["inputs"]} == {
         "kcn": "geodata/kcn.shp", "ccn": "geodata/ccn.shp", "kkt": "geodata/kkt.shp",
-        "huyen": "geodata/huyen.dbf"}
+        "huyen": "geodata/huyen.dbf", "lo_dat": "geodata/lo_dat.shp"}
     page = (tmp_path / "maps" / "kzplan-report.html").read_text(encoding="utf-8")
     assert "geodata/kcn.shp" in page
 

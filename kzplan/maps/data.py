@@ -22,7 +22,7 @@ from kzplan import schema
 from kzplan._format import is_missing
 from kzplan.encoding import fold_diacritics
 from kzplan.findings import SEVERITIES, SEVERITY_COLOURS, SEVERITY_LABELS
-from kzplan.maps.styles import DOT_LAYERS, DRAW_ORDER, FILL_BELOW_M2, STYLES, fmt_num
+from kzplan.maps.styles import DOT_LAYERS, DRAW_ORDER, FILL_BELOW_M2, MIN_ZOOM, STYLES, fmt_num
 from kzplan.maps.summary import legend, summary
 from kzplan.maps.text import t, ui
 
@@ -222,6 +222,33 @@ class _Builder:
             "fh": t("findings_heading", lang, count=len(findings)), "f": findings,
         }
 
+    def lot_props(self, row: pd.Series, fid: str) -> dict[str, Any]:
+        """A lot's popup: its code, zone, land use, lease, areas, source."""
+        lang = self.lang
+        code, use, lease = _text(row.get("ma_lo")), _text(row.get("loai_dat")), _text(row.get("thue"))
+        findings = self._findings_of(fid)
+        use_label = _label(schema.LAND_USE_LABELS, use, lang)
+        lease_label = _label(schema.LEASE_LABELS, lease, lang)
+        rows = [
+            (t("f.code", lang), code), (t("f.zone", lang), _text(row.get("ma_khu"))),
+            (t("f.land_use", lang), use_label),
+            (t("f.lease", lang), lease_label if use == "cn" else None),
+            *[(t(f"f.{k}", lang), None if is_missing(v) else
+               t("v.ha", lang, value=fmt_num(v, lang))) for k, v in
+              (("planned", row.get("dt_ha")), ("measured", row.get("dt_do_ha")))],
+            (t("f.source", lang), _text(row.get("nguon"))),
+        ]
+        notes = [t("note.schematic", lang)] if row.get("hinh_hoc") == "so_do" else []
+        head = code or fid
+        return {
+            "id": fid, "k": lease if use == "cn" else (use if use in ("gt", "cx") else "_"),
+            "sch": False, "h": head,
+            "sub": " · ".join(x for x in (schema.LAYER_LABELS["lo_dat"][lang], use_label) if x),
+            "tt": self._tooltip(head, use_label if use != "cn" else lease_label, findings),
+            "rows": [[k, v] for k, v in rows if v is not None], "notes": notes,
+            "fh": t("findings_heading", lang, count=len(findings)), "f": findings,
+        }
+
     def district_props(self, row: pd.Series, fid: str, verdicts: dict[str, pd.Series]
                        ) -> dict[str, Any]:
         lang = self.lang
@@ -267,6 +294,7 @@ class _Builder:
             if geom is None or shapely.is_empty(geom):
                 continue
             props = self.district_props(row, fid, verdicts) if name == "districts" \
+                else self.lot_props(row, fid) if name == "lo_dat" \
                 else self.plan_props(name, row, fid)
             props["pt"] = self.points[fid] = _point(geom)
             self.geoms[fid] = frame.geometry.iloc[i]
@@ -279,6 +307,8 @@ class _Builder:
                 max(self.bounds[2], b[2]), max(self.bounds[3], b[3])]
         spec: dict[str, Any] = {"key": name, "styles": STYLES[name], "dots": name in DOT_LAYERS,
                                 "fc": {"type": "FeatureCollection", "features": features}}
+        if name in MIN_ZOOM:
+            spec["minZoom"] = MIN_ZOOM[name]
         if name == "districts" and present:
             outline = shapely.union_all(shapely.make_valid(np.asarray(present, dtype=object)))
             spec["outline"] = mapping(_round([outline.boundary])[0])

@@ -6,7 +6,9 @@ from typing import Any
 
 from kzplan._format import fmt_number
 
-DRAW_ORDER = ("districts", "kkt", "kcn", "ccn")
+DRAW_ORDER = ("districts", "kkt", "kcn", "ccn", "lo_dat")
+# Layers drawn only from this zoom on (lots are many and small: the page stays light).
+MIN_ZOOM = {"lo_dat": 14}
 # Finding polygons smaller than this are filled (overlap pieces); larger ones only outlined.
 FILL_BELOW_M2 = 5e6
 
@@ -30,6 +32,13 @@ STYLES: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 DOT_LAYERS = ("kcn", "ccn")
+STYLES["lo_dat"] = {
+    "da_thue": {"color": "#7f2704", "weight": 0.8, "fillColor": "#f16913", "fillOpacity": 0.7},
+    "con_trong": {"color": "#7f2704", "weight": 0.8, "fillColor": "#fdd0a2", "fillOpacity": 0.6},
+    "gt": {"color": "#636363", "weight": 0.5, "fillColor": "#d9d9d9", "fillOpacity": 0.8},
+    "cx": {"color": "#238b45", "weight": 0.5, "fillColor": "#a1d99b", "fillOpacity": 0.8},
+    "_": {"color": "#636363", "weight": 0.5, "fillColor": "#bdbdbd", "fillOpacity": 0.6},
+}
 
 
 # --- formatting -------------------------------------------------------------------------------

@@ -41,6 +41,13 @@ def legend(layers: list[dict[str, Any]], marks: dict[str, list[dict[str, Any]]],
             if "_" in present:
                 items.insert(2, {"label": t("district_unknown", lang), "style": styles["_"],
                                  "shape": "poly"})
+        elif name == "lo_dat":
+            items = [{"label": schema.LEASE_LABELS[k][lang], "style": styles[k], "shape": "poly"}
+                     for k in schema.LEASE]
+            items += [{"label": schema.LAND_USE_LABELS[k][lang], "style": styles[k],
+                       "shape": "poly"} for k in ("gt", "cx") if k in present]
+            items.append({"label": t("legend.lots_zoom", lang), "style": styles["_"],
+                          "shape": "poly"})
         else:  # one category: the item says it all
             items, title = [{"label": title, "style": styles["_"], "shape": "poly"}], ""
         sections.append({"title": title, "items": items})

@@ -285,6 +285,7 @@
 
     var summary = buildSummary(data.summary, t);
     var dotGroups = [];
+    var zoomed = [];
     data.layers.forEach(function (spec) {
       var group = groups[spec.key];
       var dots = L.featureGroup();
@@ -315,7 +316,12 @@
           }
         }
       });
-      group.addLayer(gj);
+      if (spec.minZoom) {
+        /* many small features (lots): drawn only when zoomed in, so the page stays light */
+        zoomed.push([group, gj, spec.minZoom]);
+      } else {
+        group.addLayer(gj);
+      }
       if (spec.outline) {
         group.addLayer(L.geoJSON(spec.outline, { interactive: false,
           style: L.extend({ className: 'kz-province' }, spec.styles.province) }));
@@ -375,6 +381,15 @@
       });
     }
     map.on('zoomend', updateDots);
+    function updateZoomed() {
+      zoomed.forEach(function (z) {
+        var show = map.getZoom() >= z[2], has = z[0].hasLayer(z[1]);
+        if (show && !has) { z[0].addLayer(z[1]); }
+        if (!show && has) { z[0].removeLayer(z[1]); }
+      });
+    }
+    map.on('zoomend', updateZoomed);
+    updateZoomed();
 
     /* how much of the map's left side the summary panel covers */
     function leftPad() {
