@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -187,6 +188,22 @@ def _to_finding(rule: RuleDef, hit: Hit, *, strict: bool) -> Finding:
     )
 
 
+def _unique_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Findings in the given (sorted) order, a repeated fingerprint made distinct (``key#2``...).
+
+    Rule keys tell several hits on one feature apart; when they do not (two features sharing a
+    code, say), the second, third... hit gets the occurrence number in its key, so that diffs and
+    triage, which pair findings by fingerprint, see every finding. Unique ones are unchanged.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        n = seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
+        out.append(f if n == 1 else dataclasses.replace(
+            f, fingerprint=fingerprint(f.rule_id, f.layer, f.feature, f"{f.key}#{n}")))
+    return out
+
+
 def _versions() -> dict[str, str]:
     try:
         kz = metadata.version("kzplan")
@@ -277,7 +294,7 @@ def check(
         rule_pack=f"{pack.id} v{pack.version}",
         as_of=year,
         crs=plan.crs,
-        findings=sort_findings(findings),
+        findings=_unique_fingerprints(sort_findings(findings)),
         targets=summary.targets_table(ctx),
         districts=summary.districts_table(ctx),
         indicators={**summary.indicators(ctx), **lot_indicators(ctx)},

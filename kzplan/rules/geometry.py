@@ -103,6 +103,7 @@ def overlaps(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         return
     inter = shapely.intersection(geoms[left], geoms[right])
     areas = shapely.area(inter)
+    codes = [r["ma"] or f"#{r['fid']}" for _, r in zones.iterrows()]
     for a, b, g, area in zip(left, right, inter, areas, strict=True):
         if area <= p["tolerance_m2"]:
             continue
@@ -110,7 +111,10 @@ def overlaps(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         code_a = ra["ma"] or f"#{ra['fid']}"
         code_b = rb["ma"] or f"#{rb['fid']}"
         yield Hit(layer=ra["layer"], feature=code_a, fid=int(ra["fid"]), geometry=g,
-                  measured=round(float(area), 1), expected=p["tolerance_m2"], key=code_b,
+                  measured=round(float(area), 1), expected=p["tolerance_m2"],
+                  # the other's code, with its layer and row when that code is not unique
+                  key=code_b if codes.count(code_b) == 1
+                  else f"{code_b}@{rb['layer']}#{rb['fid']}",
                   params={"other": code_b, "other_layer": rb["layer"], "name": ra["ten"],
                           "other_name": rb["ten"], "overlap_ha": round(float(area) / 1e4, 3)})
 

@@ -17,7 +17,9 @@ def loader_notes(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         for note in info.notes:
             text = {lang: messages.text(note.key, lang, **note.params)
                     for lang in messages.LANGS}
-            yield Hit(layer=name, key=note.key, measured=dict(note.params),
+            # One note per field (value_coerced) may repeat in a layer: the field tells them apart.
+            key = f"{note.key}:{note.params['field']}" if "field" in note.params else note.key
+            yield Hit(layer=name, key=key, measured=dict(note.params),
                       params={"note": text, "file": info.label})
 
 
