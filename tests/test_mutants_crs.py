@@ -162,7 +162,7 @@ def test_swapped_coordinates_get_the_swap_hint() -> None:
 
 def _direction(az: float) -> dict[str, str]:
     names = ["n", "ne", "e", "se", "s", "sw", "w", "nw"]
-    return messages.both("crs.dir.", **EXTRA + names[int(((az % 360) + 22.5) // 45) % 8])
+    return messages.both("crs.dir." + names[int(((az % 360) + 22.5) // 45) % 8])
 
 
 @pytest.mark.parametrize(("dx", "dy", "compass"), [(300_000, 0, "e"), (0, -250_000, "s"),
