@@ -124,6 +124,9 @@ def summary(plan: Plan, report: Report, unplaced: list[dict[str, str]], lang: st
                             schematic=int((frame["hinh_hoc"] == "so_do").sum())))
     if data_lines:
         sections.append({"title": t("s.data", lang), "lines": data_lines})
+    notes = report.verdict_notes(lang)
+    if notes:
+        sections.insert(0, {"title": t("s.verdict_notes", lang), "lines": notes})
     if unplaced:
         sections.append({"title": t("s.unplaced", lang), "findings": unplaced})
     footer = [t("s.footer", lang, version=version, pack=report.rule_pack,

@@ -451,6 +451,7 @@ def context(report: Report, *, lang: str = "vi", plan: Plan | None = None) -> di
         "report": report,
         "stats": stats,
         "valid": report.valid,
+        "verdict_notes": report.verdict_notes(lang),
         "severities": [
             {"id": s, "label": SEVERITY_LABELS[s][lang], "count": stats[s],
              "colour": SEVERITY_COLOURS[s], "text": SEVERITY_TEXT[s]}

@@ -145,6 +145,8 @@ def print_report(report: Report, *, console: Console, lang: str = "vi") -> None:
     key = "term.verdict_ok" if report.valid else "term.verdict_fail"
     console.print(Text(_t(key, lang, **{s: stats[s] for s in SEVERITIES}),
                        style="bold green" if report.valid else "bold red"))
+    for note in report.verdict_notes(lang):
+        console.print(Text(note))
 
 
 def print_rules(pack: RulePack, *, console: Console, lang: str = "vi",

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from kzplan import schema
+from kzplan import messages, schema
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import district_minimums
@@ -77,6 +77,10 @@ def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Each zone and cluster lies inside the district it names (needs district boundaries)."""
     bounds = ctx.boundaries
     if bounds is None:
+        # Not checked, and every report says so with what to supply (a plan-level notice).
+        yield Hit(severity="info", key="not_checked", params={
+            "notice": messages.both("rules.not_checked.no_boundaries"),
+            "notice_fix": messages.both("rules.not_checked.no_boundaries_fix")})
         return
     names = {str(r.ma_huyen): str(r.ten or r.ma_huyen) for r in bounds.itertuples()}
     bgeoms = shapely.make_valid(bounds.geometry.values)
