@@ -499,3 +499,28 @@ def test_report_frame_and_summary() -> None:
     assert list(frame["rule_id"]) == ["GM01"]
     assert report.to_summary()["stats"]["error"] == 1
     assert "<table" in report._repr_html_()
+
+
+@pytest.mark.parametrize(("code", "district"), [("23284", "608"), ("Xã Đăk Hà", "615")])
+def test_dt03_points_a_post_2025_commune_to_its_old_district(code: str, district: str) -> None:
+    report = kzplan.check(make(ccn=[feat("N", ma_huyen=code)]), select=["DT03"])
+    [f] = report.findings
+    assert f"nhập mã huyện {district}" in f.message_vi and "1677/NQ-UBTVQH15" in f.message_vi
+    assert "(cũ)" in f.message_vi
+
+
+def test_dt03_unknown_code_without_a_commune_match_has_no_hint() -> None:
+    [f] = kzplan.check(make(ccn=[feat("N", ma_huyen="999")]), select=["DT03"]).findings
+    assert "1677" not in f.message_vi
+
+
+def test_commune_lookup_is_many_to_one_and_covers_every_old_district() -> None:
+    import csv
+
+    from kzplan.plandef import load_plandef
+
+    d = load_plandef()
+    with (d.folder / "communes_2025.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["ma_huyen"] for r in rows} == set(d.unit_codes)
+    assert len({r["ma_xa"] for r in rows}) == len(rows)  # each new unit once: one old district
