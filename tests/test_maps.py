@@ -249,7 +249,7 @@ def test_summary_panel(html_vi: str, report: kzplan.Report) -> None:
     ccn = targets["rows"][1]
     assert ccn[1] == ["5 / 33", "bad"]  # CT01 fails
     assert ccn[2][0] == "1.729,72"
-    districts = sections["Số CCN theo huyện"]["table"]["rows"]
+    districts = sections["Số CCN theo huyện (cũ, trước 7/2025)"]["table"]["rows"]
     assert len(districts) == len(report.districts)
     dak_ha = next(r for r in districts if r[0][0] == "Huyện Đắk Hà")
     assert dak_ha[1][0] == "2" and dak_ha[3] == ["Đạt", "ok"]
