@@ -232,6 +232,13 @@ class Report:
                 successor=prov[f"successor_{lang}"], since=_date(prov.get("since", ""), lang),
                 basis=prov.get("basis", ""), unit_kind=prov.get(f"unit_kind_{lang}", "")))
         ind = self.indicators or {}
+        if ind.get("occupancy_reading") and not ind.get("occupancy_in_scope"):
+            from kzplan._format import fmt_number
+
+            notes.append(messages.text(
+                "report.verdict.occupancy_none", lang, from_year=ind.get("occupancy_from_year"),
+                n=ind.get("occupancy_known", 0),
+                mean=fmt_number(ind.get("occupancy_mean_pct"), lang, 1, missing="–")))
         if ind.get("occupancy_in_scope"):
             from kzplan._format import fmt_number
 

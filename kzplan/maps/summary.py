@@ -156,7 +156,8 @@ def _indicator_lines(ind: dict[str, Any], lang: str) -> list[str]:
                        year=ind.get("next_target_year")))
     lines.append(t("i.wastewater", lang, ok=int(ind.get("wastewater_ok") or 0),
                    missing=int(ind.get("wastewater_missing") or 0),
-                   unknown=int(ind.get("wastewater_unknown") or 0)))
+                   unknown=int(ind.get("wastewater_unknown") or 0),
+                   unverified=int(ind.get("wastewater_unverified") or 0)))
     lines.append(t("i.operating_without", lang, n=int(ind.get("operating_without_wastewater")
                                                       or 0)))
     return lines

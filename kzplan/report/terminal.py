@@ -117,6 +117,7 @@ def indicators_line(report: Report, lang: str) -> str:
               mean=_num(ind.get("occupancy_mean_pct"), lang, 1),
               target=target, ok=ind.get("wastewater_ok", 0),
               missing=ind.get("wastewater_missing", 0), unknown=ind.get("wastewater_unknown", 0),
+              unverified=ind.get("wastewater_unverified", 0),
               op_without=ind.get("operating_without_wastewater", 0))
 
 
