@@ -9,6 +9,7 @@ each output format (terminal, JSON, HTML, GeoPackage, map) is a thin writer on t
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -31,6 +32,17 @@ SEVERITY_LABELS = {
 }
 SEVERITY_COLOURS = {"error": "#d7191c", "warning": "#fdae61", "info": "#2c7bb6"}
 
+# Reports are read in Vietnam: their times are Vietnam's (UTC+7).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def now() -> datetime.datetime:
+    """The current time in Vietnam's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.now(ZoneInfo(TIMEZONE))
+
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -47,6 +59,11 @@ class Source:
     clause: str = ""
     in_force_from: str = ""  # ISO date the provision is in force from ("" unknown)
     in_force_to: str = ""  # ISO date it ceased to be ("" still in force)
+    read_at: str = ""  # where the text quoted was read ("" not said)
+    quote_verbatim: bool | None = None  # True: the quote is the text's own words; False: a
+    # paraphrase (the text could not be read); None: not said
+    note_vi: str = ""  # what is unverified about this basis (e.g. a deadline)
+    note_en: str = ""
 
     def label(self) -> str:
         """``doc, article, clause``."""
@@ -79,6 +96,7 @@ class Finding:
     key: str = ""
     fid: int | None = None
     fingerprint: str = ""
+    confidence: str | None = None  # the feature's ``tin_cay`` (None: a layer- or plan-level one)
 
     def message(self, lang: str = "vi") -> str:
         """The sentence in ``lang``."""
@@ -126,7 +144,11 @@ def fingerprint(rule_id: str, layer: str | None, feature: str | None, key: str =
 FINDING_COLUMNS = (
     "fingerprint", "rule_id", "rule_name", "severity", "layer", "feature", "fid", "message_vi",
     "message_en", "fix_vi", "fix_en", "measured", "expected", "source_doc", "source_article",
+    "tin_cay",
 )
+
+# How a finding's data is graded in the verdict: by the feature's ``tin_cay``.
+CONFIDENCE_GRADES = ("xac_nhan", "suy_ra", "gia_dinh", "none")
 
 
 @dataclass
@@ -182,6 +204,56 @@ class Report:
         counts["total"] = len(self.findings)
         return counts
 
+    @property
+    def error_confidence(self) -> dict[str, int]:
+        """How many errors rest on confirmed, derived and placeholder data, and how many are
+        layer- or plan-level (``none``: no single feature's data)."""
+        counts = {g: 0 for g in CONFIDENCE_GRADES}
+        for f in self.findings:
+            if f.severity == "error":
+                grade = f.confidence if f.confidence in CONFIDENCE_GRADES else "none"
+                counts[grade] += 1
+        return counts
+
+    def verdict_notes(self, lang: str = "vi") -> list[str]:
+        """The sentences every verdict carries beside its counts: what the errors rest on, whose
+        plan it is and what became of the province, whether the plan period is over."""
+        notes = []
+        conf = self.error_confidence
+        if self.stats["error"]:
+            notes.append(messages.text("report.verdict.confidence", lang,
+                                       errors=self.stats["error"], confirmed=conf["xac_nhan"],
+                                       derived=conf["suy_ra"], placeholder=conf["gia_dinh"],
+                                       plan=conf["none"]))
+        prov = self.meta.get("province") or {}
+        if prov.get("successor_vi"):
+            notes.append(messages.text(
+                "report.verdict.successor", lang, province=prov[f"name_{lang}"],
+                successor=prov[f"successor_{lang}"], since=_date(prov.get("since", ""), lang),
+                basis=prov.get("basis", ""), unit_kind=prov.get(f"unit_kind_{lang}", "")))
+        ind = self.indicators or {}
+        if ind.get("occupancy_reading") and not ind.get("occupancy_in_scope"):
+            from kzplan._format import fmt_number
+
+            notes.append(messages.text(
+                "report.verdict.occupancy_none", lang, from_year=ind.get("occupancy_from_year"),
+                n=ind.get("occupancy_known", 0),
+                mean=fmt_number(ind.get("occupancy_mean_pct"), lang, 1, missing="–")))
+        if ind.get("occupancy_in_scope"):
+            from kzplan._format import fmt_number
+
+            notes.append(messages.text(
+                "report.verdict.occupancy_mean", lang, n=ind["occupancy_in_scope"],
+                from_year=ind.get("occupancy_from_year"),
+                mean=fmt_number(ind.get("occupancy_in_scope_mean_pct"), lang, 1),
+                target=fmt_number(ind.get("occupancy_target_pct") or ind.get("next_target_pct"),
+                                  lang, 1)))
+        period = prov.get("period")
+        if period and self.as_of > int(period[1]):
+            notes.append(messages.text("report.verdict.period_over", lang, start=period[0],
+                                       end=period[1], as_of=self.as_of))
+        return notes
+
     def by_rule(self) -> dict[str, list[Finding]]:
         """Findings grouped by rule id, in rule order."""
         grouped: dict[str, list[Finding]] = {}
@@ -227,6 +299,7 @@ class Report:
                     if f.expected is not None else None,
                     "source_doc": f.source.doc if f.source else None,
                     "source_article": f.source.article if f.source else None,
+                    "tin_cay": f.confidence,
                     "geometry": f.geometry,
                 }
             )
@@ -241,6 +314,8 @@ class Report:
             "as_of": self.as_of,
             "valid": self.valid,
             "stats": self.stats,
+            "error_confidence": self.error_confidence,
+            "verdict_notes": {lang: self.verdict_notes(lang) for lang in ("vi", "en")},
             "targets": _records(self.targets),
             "districts": _records(self.districts),
             "indicators": _jsonable(self.indicators),
@@ -290,6 +365,17 @@ class Report:
         s = self.stats
         return (f"<Report {self.plan_name!r} as_of={self.as_of} valid={self.valid} "
                 f"errors={s['error']} warnings={s['warning']} info={s['info']}>")
+
+
+def _date(iso: str, lang: str) -> str:
+    """``2025-07-01`` as ``01/7/2025`` (vi) or ``1 July 2025`` (en)."""
+    import calendar
+
+    try:
+        y, m, d = (int(x) for x in str(iso)[:10].split("-"))
+    except ValueError:
+        return str(iso)
+    return f"{d:02d}/{m}/{y}" if lang == "vi" else f"{d} {calendar.month_name[m]} {y}"
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

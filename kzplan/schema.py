@@ -46,9 +46,12 @@ GEOMETRY_KIND_LABELS = {
     "so_do": messages.raw("schema.geometry_kind_labels.so_do"),
     "do_dac": messages.raw("schema.geometry_kind_labels.do_dac"),
 }
-WASTEWATER = ("co", "khong")
+# ``chua_dat_chuan``: a plant exists but is not shown to meet the standard (e.g. the province
+# asked for it to be re-evaluated).
+WASTEWATER = ("co", "chua_dat_chuan", "khong")
 WASTEWATER_LABELS = {
     "co": messages.raw("schema.wastewater_labels.co"),
+    "chua_dat_chuan": messages.raw("schema.wastewater_labels.chua_dat_chuan"),
     "khong": messages.raw("schema.wastewater_labels.khong"),
     None: messages.raw("schema.wastewater_labels.none"),
 }
@@ -115,7 +118,7 @@ PLAN_FIELDS: tuple[Field, ...] = (
         "Centralised wastewater plant meeting the standard",
         required=False,
         domain=WASTEWATER,
-        width=5,
+        width=14,
     ),
     Field("nganh", "str", "Nhóm ngành (mã, cách nhau bởi ;)", "Industry groups (codes, ;-separated)",
           required=False, width=80),

@@ -47,7 +47,7 @@ def rich_plan(folder: Path) -> Path:
     ], [sq(107.99, 14.36, 100.0), sq(107.60, 14.68, 100.0, dx=1500, dy=1500)])
     ccn = frame([
         feat("CCN-01", "615", 50.0, ten="Cụm công nghiệp Đắk La", trang_thai="hoat_dong",
-             nam_tl=2012, lap_day=45.0, xlnt="khong", nganh="nong_lam;duoc_lieu",
+             nam_tl=2022, lap_day=45.0, xlnt="khong", nganh="nong_lam;duoc_lieu",
              tin_cay="suy_ra", ghi_chu="Diện tích suy ra từ báo cáo 2023."),
         feat("CCN-02", "615", 40.0, ten=XSS, trang_thai="thanh_lap", nam_tl=2020),
         feat("CCN-03", "612", 30.0, ten="Cụm công nghiệp Đắk Tô", trang_thai="quy_hoach"),
@@ -184,7 +184,7 @@ def test_popup_shows_every_attribute_in_the_language(html_vi: str, html_en: str)
     assert rows["Huyện"] == "Huyện Đắk Hà (615)"
     assert rows["Diện tích quy hoạch"] == "50 ha"
     assert rows["Trạng thái"] == "Đang hoạt động"
-    assert rows["Năm thành lập"] == "2012"
+    assert rows["Năm thành lập"] == "2022"
     assert rows["Tỷ lệ lấp đầy"] == "45 %"
     assert rows["Xử lý nước thải tập trung"] == "Chưa có"
     assert rows["Nhóm ngành"] == "Chế biến nông, lâm sản; Dược liệu"
@@ -249,7 +249,7 @@ def test_summary_panel(html_vi: str, report: kzplan.Report) -> None:
     ccn = targets["rows"][1]
     assert ccn[1] == ["5 / 33", "bad"]  # CT01 fails
     assert ccn[2][0] == "1.729,72"
-    districts = sections["Số CCN theo huyện"]["table"]["rows"]
+    districts = sections["Số CCN theo huyện (cũ, trước 7/2025)"]["table"]["rows"]
     assert len(districts) == len(report.districts)
     dak_ha = next(r for r in districts if r[0][0] == "Huyện Đắk Hà")
     assert dak_ha[1][0] == "2" and dak_ha[3] == ["Đạt", "ok"]

@@ -67,7 +67,7 @@ def test_online_map_draws_every_layer(tmp_path: Path, plan: kzplan.Plan,
         page.hover(".leaflet-control-layers")
         text = page.inner_text("body")
         for label in ("Cụm công nghiệp (CCN) (5)", "Chú giải", "Đang hoạt động",
-                      "Chỉ tiêu và hiện trạng quy hoạch", "Số CCN theo huyện"):
+                      "Chỉ tiêu và hiện trạng quy hoạch", "Số CCN theo huyện (cũ, trước 7/2025)"):
             assert label in text, label
         assert page.locator(".leaflet-control-scale-line").count() == 1
         assert page.locator(".leaflet-control-zoom-fullscreen").count() == 1

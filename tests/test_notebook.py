@@ -120,7 +120,7 @@ def test_notebook_runs_from_a_clean_kernel(kernel_for_this_python: str) -> None:
     assert "DT01" in _data(_by_tag(nb, "remove"), "text/plain")
     assert "AR04" in _data(_by_tag(nb, "resize"), "text/plain")
     set_html = _data(_by_tag(nb, "set"), "text/html")
-    assert "Resolved findings (1)" in set_html and "WW01" in set_html
+    assert "Resolved findings (2)" in set_html and "WW01" in set_html and "WW04" in set_html
     assert "WW01" in _data(_by_tag(nb, "diff-frame"), "text/html")
     untouched = _stream(_by_tag(nb, "untouched"))
     assert "CCN-616-WHATIF in it: False" in untouched

@@ -63,7 +63,12 @@ def qgis_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("qgis-home")
     runtime = home / "runtime"
     runtime.mkdir(mode=0o700)
-    exe = Path(sys.executable).with_name("kzplan")
+    # The plugin runs kzplan as a program: run this checkout's kzplan (the installed console
+    # script may belong to another checkout), through a wrapper that sets its import path.
+    exe = home / "kzplan"
+    exe.write_text(f'#!/bin/sh\nPYTHONPATH="{REPO}" exec "{sys.executable}" -m kzplan "$@"\n',
+                   encoding="utf-8")
+    exe.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     # QGIS's embedded Python finds its standard library through the first `python3` on PATH:
     # keep pyenv/conda/venv interpreters out of its way (kzplan is reached through KZPLAN_EXE)

@@ -124,7 +124,7 @@ def build_plan(folder: Path) -> Path:
     """KKT, a KCN named like an attack, clusters: an overlap, a nameless bow-tie, 2 districts."""
     lon, lat = fx.ANCHORS["608"]
     kcn = fx.frame(
-        [fx.feature(XSS, dt=100.0, ten=XSS, trang_thai="hoat_dong", nam_tl=2015, lap_day=40.0,
+        [fx.feature(XSS, dt=100.0, ten=XSS, trang_thai="hoat_dong", nam_tl=2022, lap_day=40.0,
                     xlnt="khong", tin_cay="xac_nhan", hinh_hoc="do_dac")],
         [fx.square(lon, lat, 100.0)],
     )

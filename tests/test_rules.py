@@ -101,11 +101,38 @@ def test_ar03_declared_vs_measured_and_the_m2_mistake() -> None:
     assert "m²" not in report.findings[0].message_en
 
 
-def test_ar04_cluster_size_range() -> None:
-    rows = [feat("S", sq(8, 0), dt_qh_ha=8.0), feat("M", sq(40, 2000), dt_qh_ha=40.0),
-            feat("L", sq(80, 4000), dt_qh_ha=80.0)]
-    assert run(make(ccn=rows), "AR04") == [["AR04", "L"], ["AR04", "S"]] or \
-        sorted(run(make(ccn=rows), "AR04")) == [["AR04", "L"], ["AR04", "S"]]
+def test_ar04_cluster_size_range_in_mountainous_units() -> None:
+    # Every unit of the default plan is mountainous (units.csv mien_nui = 1): 5–75 ha.
+    rows = [feat("S", sq(4.9, 0), dt_qh_ha=4.9), feat("F", sq(5, 2000), dt_qh_ha=5.0),
+            feat("E", sq(8, 3000), dt_qh_ha=8.0), feat("T", sq(75, 4000), dt_qh_ha=75.0),
+            feat("L", sq(75.1, 6000), dt_qh_ha=75.1)]
+    report = kzplan.check(make(ccn=rows), select=["AR04"])
+    assert sorted(report.flatten(["rule_id", "feature"])) == [["AR04", "L"], ["AR04", "S"]]
+    small = next(f for f in report.findings if f.feature == "S")
+    assert small.expected == [5.0, 75.0] and "miền núi" in small.message_vi
+
+
+def _lowland(plan: kzplan.Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    d = plan.definition
+    flat = dataclasses.replace(d, units=tuple(dataclasses.replace(u, mountainous=False)
+                                              for u in d.units))
+    monkeypatch.setattr(type(plan), "definition", property(lambda self: flat))
+
+
+def test_ar04_general_floor_outside_mountainous_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [feat("S", sq(4.9, 0), dt_qh_ha=4.9), feat("C", sq(9.9, 2000), dt_qh_ha=9.9),
+            feat("F", sq(10, 4000), dt_qh_ha=10.0)]
+    plan = make(ccn=rows)
+    _lowland(plan, monkeypatch)
+    report = kzplan.check(plan, select=["AR04"])
+    got = {(f.feature, f.severity) for f in report.findings}
+    # 4.9 ha is below every floor; 9.9 ha would be allowed for a craft-village cluster, which
+    # the data cannot say (no lang_nghe field): not checked, and said so; 10 ha holds.
+    assert got == {("S", "warning"), (None, "info")}
+    notice = next(f for f in report.findings if f.feature is None)
+    assert "lang_nghe" in notice.message_vi and "C" in notice.message_en
 
 
 # --- districts ---------------------------------------------------------------------------------
@@ -161,8 +188,12 @@ def test_dt04_containment_straddle_and_wrong_district() -> None:
     assert "Huyện Đắk Hà" in report.findings[1].message_vi
 
 
-def test_dt04_needs_boundaries() -> None:
-    assert run(make(ccn=[feat("MOVED", sq(50, dx=10_000))]), "DT04") == []
+def test_dt04_without_boundaries_is_reported_not_checked() -> None:
+    report = kzplan.check(make(ccn=[feat("MOVED", sq(50, dx=10_000))]), select=["DT04"])
+    assert [(f.rule_id, f.feature, f.severity) for f in report.findings] == \
+        [("DT04", None, "info")]
+    assert "Chưa kiểm tra" in report.findings[0].message_vi
+    assert "--districts" in report.findings[0].fix_en
 
 
 def test_pv01_province_from_boundaries_or_box() -> None:
@@ -179,21 +210,115 @@ def test_pv01_province_from_boundaries_or_box() -> None:
 @pytest.mark.parametrize(
     ("as_of", "occ", "expected"),
     [(2024, 50.0, "info"), (2025, 59.9, "error"), (2025, 60.0, None), (2029, 75.0, None),
-     (2030, 89.0, "error"), (2031, 95.0, None)],
+     (2030, 89.0, "error"), (2030, 90.0, None), (2031, 89.0, "error"), (2031, 95.0, None)],
 )
 def test_oc01_occupancy_targets_by_year(as_of: int, occ: float, expected: str | None) -> None:
-    plan = make(ccn=[feat("A", trang_thai="hoat_dong", nam_tl=2015, lap_day=occ, xlnt="co")])
+    plan = make(ccn=[feat("A", trang_thai="hoat_dong", nam_tl=2021, lap_day=occ, xlnt="co")])
     report = kzplan.check(plan, as_of=as_of, select=["OC01"])
     assert [f.severity for f in report.findings] == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(("year", "bound"), [(2020, False), (2021, True), (2025, True)])
+def test_oc01_binds_only_zones_newly_established_in_the_plan_period(year: int,
+                                                                    bound: bool) -> None:
+    plan = make(ccn=[feat("A", trang_thai="hoat_dong", nam_tl=year, lap_day=10.0, xlnt="co")])
+    report = kzplan.check(plan, as_of=2026, select=["OC01"])
+    assert [f.severity for f in report.findings] == (["error"] if bound else [])
+    # from_year is a parameter
+    later = kzplan.check(plan, as_of=2026, select=["OC01"], params={"OC01": {"from_year": 2026}})
+    assert later.findings == []
+
+
+def test_oc01_warns_when_the_year_established_is_unknown() -> None:
+    plan = make(ccn=[feat("A", trang_thai="hoat_dong", lap_day=10.0, xlnt="co")])
+    report = kzplan.check(plan, as_of=2026, select=["OC01"])
+    assert [(f.feature, f.severity) for f in report.findings] == [("A", "warning")]
+    assert "năm thành lập" in report.findings[0].message_vi
+
+
+@pytest.mark.parametrize(("as_of", "n"), [(2026, 0), (2027, 1)])
+def test_as_of_means_as_of(as_of: int, n: int) -> None:
+    # established in 2027: as of 2026 it is not established, so no target and no OC02
+    rows = [feat("A", trang_thai="hoat_dong", nam_tl=2027, lap_day=10.0, xlnt="khong"),
+            feat("B", sq(50, 2000), trang_thai="thanh_lap", nam_tl=2027)]
+    plan = make(ccn=rows)
+    report = kzplan.check(plan, as_of=as_of, select=["OC01", "OC02", "WW01"])
+    assert len(report.select(rule="OC01")) == n and len(report.select(rule="WW01")) == n
+    assert len(report.select(rule="OC02")) == n
+    # the plausible range of a year does not depend on the year checked
+    assert kzplan.check(plan, as_of=2026, select=["AT03"]).findings == []
+
+
+@pytest.mark.parametrize(("as_of", "over"), [(2030, False), (2031, True)])
+def test_report_says_when_the_plan_period_is_over(as_of: int, over: bool) -> None:
+    plan = make(ccn=[feat("A", trang_thai="hoat_dong", nam_tl=2022, lap_day=95.0, xlnt="co")])
+    report = kzplan.check(plan, as_of=as_of, select=["OC01"])
+    assert report.indicators["period_over"] is over
+    assert any("đã kết thúc" in n for n in report.verdict_notes("vi")) is over
+    assert any("is over" in n for n in report.verdict_notes("en")) is over
+
+
+def test_plan_wide_average_is_shown_beside_the_per_zone_verdict() -> None:
+    rows = [feat("A", trang_thai="hoat_dong", nam_tl=2022, lap_day=40.0, xlnt="co"),
+            feat("B", sq(50, 2000), trang_thai="hoat_dong", nam_tl=2023, lap_day=90.0,
+                 xlnt="co"),
+            feat("OLD", sq(50, 4000), trang_thai="hoat_dong", nam_tl=2010, lap_day=5.0,
+                 xlnt="co")]
+    report = kzplan.check(make(ccn=rows), as_of=2026, select=["OC01"])
+    # the average (65 %) meets 60 %, but A does not: the verdict judges each zone
+    assert report.flatten() == [["OC01", "A"]]
+    assert report.indicators["occupancy_in_scope_mean_pct"] == 65.0
+    assert any("65" in n and "từng khu" in n for n in report.verdict_notes("vi"))
 
 
 def test_oc01_ignores_planned_and_oc02_flags_missing_figures() -> None:
     rows = [feat("P", trang_thai="quy_hoach"),
             feat("E", sq(50, 2000), trang_thai="thanh_lap", nam_tl=2022),
-            feat("O", sq(50, 4000), trang_thai="hoat_dong", nam_tl=2012, lap_day=10.0)]
+            feat("O", sq(50, 4000), trang_thai="hoat_dong", nam_tl=2022, lap_day=10.0)]
     plan = make(ccn=rows)
     assert run(plan, "OC01") == [["OC01", "O"]]
     assert run(plan, "OC02") == [["OC02", "E"]]
+
+
+@pytest.mark.parametrize(("as_of", "layer", "severity"),
+                         [(2024, "ccn", "warning"), (2025, "ccn", "error"),
+                          (2023, "kcn", "error")])
+def test_ww04_grades_before_and_after_the_legal_deadline(as_of: int, layer: str,
+                                                         severity: str) -> None:
+    row = feat("Z", trang_thai="hoat_dong", nam_tl=2010, xlnt="khong")
+    plan = make(**{layer: [row]})
+    report = kzplan.check(plan, as_of=as_of, select=["WW04"])
+    assert [f.severity for f in report.findings] == [severity]
+    assert report.findings[0].source.doc.startswith("Luật Bảo vệ môi trường số 72/2020/QH14")
+
+
+def test_a_plant_not_shown_to_meet_the_standard_is_its_own_value() -> None:
+    row = feat("Z", trang_thai="hoat_dong", nam_tl=2010, xlnt="chua_dat_chuan")
+    report = kzplan.check(make(ccn=[row]), as_of=2030, select=["WW01", "WW02", "WW04", "AT02"])
+    assert {(f.rule_id, f.severity) for f in report.findings} == {("WW02", "warning"),
+                                                                  ("WW04", "warning")}
+
+
+def test_findings_carry_the_features_confidence() -> None:
+    rows = [feat("C", trang_thai="hoat_dong", nam_tl=2010, xlnt="khong", tin_cay="xac_nhan"),
+            feat("G", sq(50, 2000), trang_thai="hoat_dong", nam_tl=2010, xlnt="khong",
+                 tin_cay="gia_dinh")]
+    report = kzplan.check(make(ccn=rows), as_of=2026, select=["WW01"])
+    assert {f.feature: f.confidence for f in report.findings} == {"C": "xac_nhan",
+                                                                  "G": "gia_dinh"}
+    assert report.error_confidence == {"xac_nhan": 1, "suy_ra": 0, "gia_dinh": 1, "none": 0}
+    assert "tin_cay" in report.to_frame().columns
+
+
+def test_many_placeholder_warnings_are_summarised_once_per_layer() -> None:
+    rows = [feat(f"P{i}", sq(50, 2000 * i), trang_thai="hoat_dong", nam_tl=2010,
+                 tin_cay="gia_dinh") for i in range(4)]
+    rows.append(feat("R", sq(50, 9000), trang_thai="hoat_dong", nam_tl=2010,
+                     tin_cay="xac_nhan"))
+    report = kzplan.check(make(ccn=rows), as_of=2026, select=["WW02"])
+    assert sorted(f.feature or "-" for f in report.findings) == ["-", "R"]
+    every = kzplan.check(make(ccn=rows), as_of=2026, select=["WW02"], summarise=False)
+    assert len(every.findings) == 5
 
 
 def test_wastewater_rules() -> None:
@@ -374,3 +499,28 @@ def test_report_frame_and_summary() -> None:
     assert list(frame["rule_id"]) == ["GM01"]
     assert report.to_summary()["stats"]["error"] == 1
     assert "<table" in report._repr_html_()
+
+
+@pytest.mark.parametrize(("code", "district"), [("23284", "608"), ("Xã Đăk Hà", "615")])
+def test_dt03_points_a_post_2025_commune_to_its_old_district(code: str, district: str) -> None:
+    report = kzplan.check(make(ccn=[feat("N", ma_huyen=code)]), select=["DT03"])
+    [f] = report.findings
+    assert f"nhập mã huyện {district}" in f.message_vi and "1677/NQ-UBTVQH15" in f.message_vi
+    assert "(cũ)" in f.message_vi
+
+
+def test_dt03_unknown_code_without_a_commune_match_has_no_hint() -> None:
+    [f] = kzplan.check(make(ccn=[feat("N", ma_huyen="999")]), select=["DT03"]).findings
+    assert "1677" not in f.message_vi
+
+
+def test_commune_lookup_is_many_to_one_and_covers_every_old_district() -> None:
+    import csv
+
+    from kzplan.plandef import load_plandef
+
+    d = load_plandef()
+    with (d.folder / "communes_2025.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["ma_huyen"] for r in rows} == set(d.unit_codes)
+    assert len({r["ma_xa"] for r in rows}) == len(rows)  # each new unit once: one old district

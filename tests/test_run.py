@@ -28,7 +28,7 @@ def test_run_on_the_bundled_plan_writes_everything(tmp_path: Path) -> None:
     report = json.loads((out / "kzplan-report.json").read_text(encoding="utf-8"))
     assert report["valid"] is False and report["as_of"] == 2026
     assert {f["rule_id"] for f in report["findings"] if f["severity"] == "error"} == \
-        {"OC01", "WW01"}
+        {"WW01", "WW04"}
     layers = {name for name, _ in pyogrio.list_layers(out / "kzplan-report.gpkg")}
     assert "kzplan_findings" in layers
     page = (out / "kzplan-map.html").read_text(encoding="utf-8")

@@ -70,7 +70,8 @@ def test_the_plan_definition_drives_the_load(plan_dir: Path) -> None:
     report = check(plan, as_of=2026)
     assert report.exit_code == 0, report.flatten(["rule_id", "feature", "message"])
     pack = load_pack(plan.config.rule_pack)
-    assert pack.get("AR04").params == {"min_ha": 5.0, "max_ha": 75.0}  # overrides the national
+    assert pack.get("AR04").params == {"min_ha": 5.0, "max_ha": 75.0, "min_ha_mountainous": 5.0,
+                                       "min_ha_craft_village": 5.0}  # overrides the national
     assert pack.get("AR04").source.clause == "khoản 1"  # ... and keeps its source
     assert pack.get("CT01").params["expected"] == {"kcn": 1, "ccn": 3}
 

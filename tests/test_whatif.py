@@ -374,11 +374,11 @@ def test_planted_overlap_is_new_and_resolved_by_moving_back(plan: kzplan.Plan,
 def test_evaluate_accepts_functions_and_rejects_other_things(plan: kzplan.Plan,
                                                              report: Report) -> None:
     def close_ccn_1(p: kzplan.Plan) -> kzplan.Plan:
-        return whatif.set(p, "ccn", "CCN-1", trang_thai="hoat_dong", nam_tl=2020, lap_day=30.0,
+        return whatif.set(p, "ccn", "CCN-1", trang_thai="hoat_dong", nam_tl=2022, lap_day=30.0,
                           xlnt="khong")
 
     diff = whatif.evaluate(plan, close_ccn_1, as_of=AS_OF, baseline=report)
-    assert sorted(f.rule_id for f in diff.new_errors) == ["OC01", "WW01"]
+    assert sorted(f.rule_id for f in diff.new_errors) == ["OC01", "WW01", "WW04"]
     assert "close_ccn_1" in diff.edits[0]["en"]
     with pytest.raises(whatif.WhatIfError, match="not an edit"):
         whatif.evaluate(plan, "remove CCN-1")

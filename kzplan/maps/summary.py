@@ -131,6 +131,9 @@ def summary(plan: Plan, report: Report, unplaced: list[dict[str, str]], lang: st
                             schematic=int((frame["hinh_hoc"] == "so_do").sum())))
     if data_lines:
         sections.append({"title": t("s.data", lang), "lines": data_lines})
+    notes = report.verdict_notes(lang)
+    if notes:
+        sections.insert(0, {"title": t("s.verdict_notes", lang), "lines": notes})
     if unplaced:
         sections.append({"title": t("s.unplaced", lang), "findings": unplaced})
     footer = [t("s.footer", lang, version=version, pack=report.rule_pack,
@@ -160,7 +163,8 @@ def _indicator_lines(ind: dict[str, Any], lang: str) -> list[str]:
                        year=ind.get("next_target_year")))
     lines.append(t("i.wastewater", lang, ok=int(ind.get("wastewater_ok") or 0),
                    missing=int(ind.get("wastewater_missing") or 0),
-                   unknown=int(ind.get("wastewater_unknown") or 0)))
+                   unknown=int(ind.get("wastewater_unknown") or 0),
+                   unverified=int(ind.get("wastewater_unverified") or 0)))
     lines.append(t("i.operating_without", lang, n=int(ind.get("operating_without_wastewater")
                                                       or 0)))
     return lines

@@ -43,7 +43,7 @@ import shapely
 
 from kzplan import io
 from kzplan._errors import SourceError
-from kzplan.findings import FINDING_COLUMNS
+from kzplan.findings import FINDING_COLUMNS, now
 from kzplan.qgis.styles import layer_styles_rows, write_layer_styles
 
 if TYPE_CHECKING:
@@ -188,6 +188,9 @@ def _run_row(report: Report, lang: str, polygons: pd.DataFrame, points: pd.DataF
         "warnings": stats["warning"],
         "info": stats["info"],
         "total": stats["total"],
+        # what the errors rest on: the features' tin_cay (none: layer- or plan-level errors)
+        **{f"errors_{grade}": n for grade, n in report.error_confidence.items()},
+        "verdict_notes": "\n".join(report.verdict_notes(lang)),
         "new": len(now - before) if before else len(now),
         "persisting": len(now & before),
         "resolved": len(before - now),
@@ -223,7 +226,7 @@ def write(report: Report, target: str | Path, *, lang: str = "vi", plan: Plan | 
     target = Path(target)
     _check_not_input(target, plan)
     previous = read_triage(target)
-    generated = datetime.datetime.now(datetime.UTC)
+    generated = now()  # Vietnam's time
     polygons, points = findings_frames(report, previous=previous, today=generated.date())
     options = {"FID": FID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN}
     with io.atomic_path(target) as tmp:

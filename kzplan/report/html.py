@@ -333,6 +333,8 @@ def _indicator_rows(report: Report, lang: str) -> dict[str, list[tuple[str, str,
     op_without = ind.get("operating_without_wastewater", 0)
     wastewater = [
         (t("html.ind_ww_ok"), fmt_number(ind.get("wastewater_ok", 0), lang), False),
+        (t("html.ind_ww_unverified"), fmt_number(ind.get("wastewater_unverified", 0), lang),
+         False),
         (t("html.ind_ww_missing"), fmt_number(ind.get("wastewater_missing", 0), lang), False),
         (t("html.ind_ww_unknown"), fmt_number(ind.get("wastewater_unknown", 0), lang), False),
         (t("html.ind_ww_op_without"), fmt_number(op_without, lang), bool(op_without)),
@@ -451,6 +453,7 @@ def context(report: Report, *, lang: str = "vi", plan: Plan | None = None) -> di
         "report": report,
         "stats": stats,
         "valid": report.valid,
+        "verdict_notes": report.verdict_notes(lang),
         "severities": [
             {"id": s, "label": SEVERITY_LABELS[s][lang], "count": stats[s],
              "colour": SEVERITY_COLOURS[s], "text": SEVERITY_TEXT[s]}

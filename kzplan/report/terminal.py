@@ -117,6 +117,7 @@ def indicators_line(report: Report, lang: str) -> str:
               mean=_num(ind.get("occupancy_mean_pct"), lang, 1),
               target=target, ok=ind.get("wastewater_ok", 0),
               missing=ind.get("wastewater_missing", 0), unknown=ind.get("wastewater_unknown", 0),
+              unverified=ind.get("wastewater_unverified", 0),
               op_without=ind.get("operating_without_wastewater", 0))
 
 
@@ -145,6 +146,8 @@ def print_report(report: Report, *, console: Console, lang: str = "vi") -> None:
     key = "term.verdict_ok" if report.valid else "term.verdict_fail"
     console.print(Text(_t(key, lang, **{s: stats[s] for s in SEVERITIES}),
                        style="bold green" if report.valid else "bold red"))
+    for note in report.verdict_notes(lang):
+        console.print(Text(note))
 
 
 def print_rules(pack: RulePack, *, console: Console, lang: str = "vi",

@@ -79,11 +79,14 @@ def domain(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 @rule("AT03", params={"min_year": Param(int, "earliest plausible year", lambda v: v > 1900,
+                                        "a year after 1900"),
+                      "max_year": Param(int, "latest plausible year", lambda v: v > 1900,
                                         "a year after 1900")},
       placeholders=("field", "value", "low", "high"))
 def ranges(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Years, percentages and areas lie in their ranges."""
-    limits = {"nam_tl": (p["min_year"], ctx.as_of), "lap_day": (0, 100),
+    # Plausible years do not depend on the year checked (AT04 flags a year after it).
+    limits = {"nam_tl": (p["min_year"], p["max_year"]), "lap_day": (0, 100),
               "dt_qh_ha": (0.0001, float("inf"))}
     for name in schema.PLAN_LAYERS:
         frame = ctx.layer(name)
@@ -127,7 +130,13 @@ def status_consistency(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
             problems.append(("future_year", {"status": status, "year": int(year),
                                              "as_of": ctx.as_of}))
         for key, values in problems:
-            text = {lang: _PROBLEMS[key][lang].format(**values) for lang in ("vi", "en")}
+            text = {}
+            for lang in ("vi", "en"):
+                shown = dict(values)
+                if "status" in shown:
+                    status_label = schema.STATUS_LABELS.get(shown["status"])
+                    shown["status"] = status_label[lang] if status_label else shown["status"]
+                text[lang] = _PROBLEMS[key][lang].format(**shown)
             yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
                       key=key, params={"problem": text})
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from kzplan import schema
+from kzplan import messages, schema
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import district_minimums
@@ -55,10 +55,39 @@ def exact_allocation(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                       params={"district": _name(ctx, code), "code": code})
 
 
-@rule("DT03", placeholders=("code", "known"))
+def communes_basis(ctx: Context) -> str:
+    """The resolution that arranged the commune-level units (plan.toml
+    ``[province.successor] communes_basis``), or ""."""
+    import tomllib
+
+    data = tomllib.loads((ctx.plan.definition.folder / "plan.toml").read_text("utf-8"))
+    return str(data.get("province", {}).get("successor", {}).get("communes_basis", ""))
+
+
+def commune_lookup(ctx: Context) -> dict[str, tuple[str, str]]:
+    """The plan's lookup from the commune-level units in force since 1 July 2025 to the pre-2025
+    district-level unit each was formed from (``communes_2025.csv`` in the plan's folder, when
+    the plan ships one): ``{code or name: (name, district code)}``."""
+    import csv
+
+    path = ctx.plan.definition.folder / "communes_2025.csv"
+    if not path.is_file():
+        return {}
+    out: dict[str, tuple[str, str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            entry = (row["ten_xa"], row["ma_huyen"])
+            out[row["ma_xa"]] = entry
+            out[row["ten_xa"].casefold()] = entry
+    return out
+
+
+@rule("DT03", placeholders=("code", "known", "hint"))
 def unknown_district(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every zone, cluster and the KKT names a district-level unit of the province."""
+    """Every zone, cluster and the KKT names a district-level unit of the province; a code or
+    name of a post-2025 commune-level unit is pointed to the old district it was formed from."""
     known = set(ctx.districts_table["ma_huyen"].astype(str))
+    lookup = commune_lookup(ctx)
     for name in schema.PLAN_LAYERS:
         frame = ctx.layer(name)
         if frame is None:
@@ -68,7 +97,18 @@ def unknown_district(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                 label, fid = feature_label(frame, i)
                 yield Hit(layer=name, feature=label, fid=fid, geometry=frame.geometry.iloc[i],
                           measured=code, expected=sorted(known),
-                          params={"code": code, "known": ", ".join(sorted(known))})
+                          params={"code": code, "known": ", ".join(sorted(known)),
+                                  "hint": _commune_hint(ctx, lookup, code)})
+
+
+def _commune_hint(ctx: Context, lookup: Mapping[str, tuple[str, str]], code: Any
+                  ) -> dict[str, str]:
+    entry = lookup.get(str(code).strip()) or lookup.get(str(code).strip().casefold())
+    if entry is None:
+        return {"vi": "", "en": ""}
+    name, district = entry
+    return messages.both("rules.districts.commune_hint", commune=name,
+                         district=_name(ctx, district), code=district, basis=communes_basis(ctx))
 
 
 @rule("DT04", params={"tolerance_m2": _M2},
@@ -77,6 +117,10 @@ def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Each zone and cluster lies inside the district it names (needs district boundaries)."""
     bounds = ctx.boundaries
     if bounds is None:
+        # Not checked, and every report says so with what to supply (a plan-level notice).
+        yield Hit(severity="info", key="not_checked", params={
+            "notice": messages.both("rules.not_checked.no_boundaries"),
+            "notice_fix": messages.both("rules.not_checked.no_boundaries_fix")})
         return
     names = {str(r.ma_huyen): str(r.ten or r.ma_huyen) for r in bounds.itertuples()}
     bgeoms = shapely.make_valid(bounds.geometry.values)

@@ -21,7 +21,7 @@ from kzplan import lots as klots
 from kzplan import messages, schema
 from kzplan._errors import ConfigError
 from kzplan._format import fmt_number
-from kzplan.findings import Finding, Report, fingerprint, sort_findings
+from kzplan.findings import Finding, Report, fingerprint, now, sort_findings
 from kzplan.plan import Plan, shown_path
 from kzplan.rules.pack import RuleDef, RulePack, load_pack
 from kzplan.rules.registry import Hit
@@ -153,6 +153,11 @@ def _fmt(value: Any, lang: str) -> Any:
 
 
 def _render(rule: RuleDef, hit: Hit, lang: str) -> tuple[str, str]:
+    notice = hit.params.get("notice")
+    if isinstance(notice, Mapping):
+        # A notice in the rule's place ("not checked: ..."): its own sentence and fix.
+        fix = hit.params.get("notice_fix") or {}
+        return str(notice[lang]), str(fix.get(lang, ""))
     labels = schema.LAYER_LABELS.get(hit.layer or "", {})
     params: dict[str, Any] = {k: _fmt(v, lang) for k, v in rule.params.items()}
     params.update({
@@ -173,7 +178,30 @@ def _render(rule: RuleDef, hit: Hit, lang: str) -> tuple[str, str]:
     return message, fix
 
 
-def _to_finding(rule: RuleDef, hit: Hit, *, strict: bool) -> Finding:
+def _confidence(ctx: Context, hit: Hit) -> str | None:
+    """The ``tin_cay`` of the feature a hit is on (None for a layer- or plan-level hit)."""
+    if hit.layer is None or hit.fid is None:
+        return None
+    frame = ctx.layer(hit.layer)
+    if frame is None or "tin_cay" not in frame.columns or not 1 <= hit.fid <= len(frame):
+        return None
+    value = frame["tin_cay"].iloc[hit.fid - 1]
+    return value if isinstance(value, str) and value else None
+
+
+def _province_meta(plan: Plan) -> dict[str, Any]:
+    d = plan.definition
+    out: dict[str, Any] = {"name_vi": d.province["vi"], "name_en": d.province["en"],
+                           "unit_kind_vi": d.unit_kind["vi"], "unit_kind_en": d.unit_kind["en"],
+                           "period": list(d.period)}
+    if d.successor:
+        out.update({"successor_vi": d.successor["vi"], "successor_en": d.successor["en"],
+                    "since": str(d.successor_since or ""), "basis": d.successor_basis})
+    return out
+
+
+def _to_finding(rule: RuleDef, hit: Hit, *, strict: bool,
+                confidence: str | None = None) -> Finding:
     msg_vi, fix_vi = _render(rule, hit, "vi")
     msg_en, fix_en = _render(rule, hit, "en")
     severity = hit.severity or rule.severity
@@ -185,6 +213,7 @@ def _to_finding(rule: RuleDef, hit: Hit, *, strict: bool) -> Finding:
         measured=hit.measured, expected=hit.expected, source=rule.source, geometry=hit.geometry,
         key=hit.key, fid=hit.fid,
         fingerprint=fingerprint(rule.id, hit.layer, hit.feature, hit.key),
+        confidence=confidence,
     )
 
 
@@ -202,6 +231,42 @@ def _unique_fingerprints(findings: list[Finding]) -> list[Finding]:
         out.append(f if n == 1 else dataclasses.replace(
             f, fingerprint=fingerprint(f.rule_id, f.layer, f.feature, f"{f.key}#{n}")))
     return out
+
+
+PLACEHOLDER_SUMMARY_MIN = 3  # this many placeholder warnings of one rule on one layer: one
+
+
+def summarise_placeholders(findings: list[Finding], pack: RulePack) -> list[Finding]:
+    """Warnings of one rule on one layer's placeholder features (``tin_cay = gia_dinh``) become
+    one warning per layer, so that findings on real data are not buried. Errors are never
+    summarised."""
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.severity == "warning" and f.confidence == "gia_dinh" and f.layer and f.feature:
+            groups.setdefault((f.rule_id, f.layer), []).append(f)
+    drop: set[int] = set()
+    out: list[Finding] = []
+    for (rule_id, layer), group in groups.items():
+        if len(group) < PLACEHOLDER_SUMMARY_MIN:
+            continue
+        drop.update(id(f) for f in group)
+        rule = pack.get(rule_id)
+        codes = ", ".join(f.feature or "" for f in group)
+        labels = schema.LAYER_LABELS.get(layer, {})
+        texts = {lang: messages.text("report.placeholder_summary", lang,
+                                     title=rule.title(lang), n=len(group),
+                                     layer=labels.get(lang, layer), codes=codes)
+                 for lang in messages.LANGS}
+        fix = messages.both("report.placeholder_summary_fix")
+        out.append(Finding(
+            rule_id=rule_id, rule_name=rule.name, severity="warning", layer=layer, feature=None,
+            message_vi=texts["vi"], message_en=texts["en"], fix_vi=fix["vi"], fix_en=fix["en"],
+            measured=len(group), expected=[f.feature for f in group], source=rule.source,
+            geometry=shapely.union_all([f.geometry for f in group if f.geometry is not None])
+            if any(f.geometry is not None for f in group) else None,
+            key="placeholders", fingerprint=fingerprint(rule_id, layer, None, "placeholders"),
+            confidence="gia_dinh"))
+    return [f for f in findings if id(f) not in drop] + out
 
 
 def _versions() -> dict[str, str]:
@@ -255,11 +320,13 @@ def check(
     strict: bool | None = None,
     engine: str = "memory",
     dask_address: str | None = None,
+    summarise: bool = True,
 ) -> Report:
     """Check ``plan`` against a rule pack and return the :class:`~kzplan.findings.Report`.
 
     Every selected rule runs; findings never stop the run. ``select``/``ignore``/``params`` add to
-    what the plan's configuration says under ``[rules]``; ``strict`` makes warnings errors.
+    what the plan's configuration says under ``[rules]``; ``strict`` makes warnings errors;
+    ``summarise`` folds many placeholder warnings of one rule on one layer into one.
     ``engine`` runs the lot checks in memory or on dask (``dask_address``: an existing cluster;
     None starts a local one); both give the same findings.
 
@@ -286,9 +353,12 @@ def check(
     findings: list[Finding] = []
     for rule in chosen:
         for hit in rule.impl.func(ctx, rule.params):
-            findings.append(_to_finding(rule, hit, strict=strict))
+            findings.append(_to_finding(rule, hit, strict=strict,
+                                        confidence=_confidence(ctx, hit)))
     from kzplan.rules import summary
 
+    if summarise:
+        findings = summarise_placeholders(findings, pack)
     return Report(
         plan_name=plan.config.name,
         rule_pack=f"{pack.id} v{pack.version}",
@@ -303,7 +373,8 @@ def check(
             "versions": _versions(),
             "inputs": _input_files(plan),
             "rule_pack_sha256": pack.sha256,
-            "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "generated": now().isoformat(timespec="seconds"),
+            "province": _province_meta(plan),
             "lang_default": messages.default_lang(),
         },
     )

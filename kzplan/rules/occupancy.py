@@ -5,17 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pandas as pd
+
 from kzplan import messages
 from kzplan.rules.engine import Context
 from kzplan.rules.registry import Hit, Param, rule
-from kzplan.rules.summary import occupancy_target
+from kzplan.rules.summary import established_at, occupancy_target
 
 _STATUSES = Param(list, "statuses the rule applies to",
                   lambda v: set(v) <= {"quy_hoach", "thanh_lap", "hoat_dong"},
                   "a list of quy_hoach / thanh_lap / hoat_dong")
+_YEAR = Param(int, "a year", lambda v: 1900 < v < 2200, "a 4-digit year")
 
-_PROGRESS = messages.raw("occupancy.progress")
-_BELOW = messages.raw("occupancy.below")
+
+
+def _detail(key: str, **values: Any) -> dict[str, str]:
+    """A sentence fragment in both languages, numbers in each language's style."""
+    from kzplan._format import fmt_number
+
+    out = {}
+    for lang in ("vi", "en"):
+        shown = {k: fmt_number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
+        out[lang] = messages.text(key, lang, **shown)
+    return out
+
+
+def _missing(value: Any) -> bool:
+    return bool(pd.isna(value))
 
 
 @rule(
@@ -25,45 +41,64 @@ _BELOW = messages.raw("occupancy.below")
                          lambda v: all(str(k).isdigit() and 0 <= x <= 100 for k, x in v.items()),
                          "a table such as { 2025 = 60, 2030 = 90 }"),
         "statuses": _STATUSES,
+        "from_year": _YEAR,
     },
-    placeholders=("name", "year", "target", "gap", "status"),
+    placeholders=("name", "detail"),
 )
 def occupancy(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Established zones and clusters reach the occupancy target in force (60 % 2025, 90 % 2030).
+    """Zones and clusters established from ``from_year`` (the plan period) reach the occupancy
+    target in force (60 % 2025, 90 % 2030); older ones are not bound by it.
 
-    Before the first target year, each one's progress toward it is reported as info.
+    A zone whose year of establishment is unknown gets a warning (whether the target binds it
+    cannot be told). Before the first target year, progress toward it is reported as info.
     """
     year, target, next_year, next_target = occupancy_target(ctx)
-    zones = ctx.zones
-    for row in zones.itertuples():
-        if row.trang_thai not in p["statuses"] or row.lap_day != row.lap_day or row.lap_day is None:
+    for row in ctx.zones.itertuples():
+        if not established_at(row, ctx.as_of, p["statuses"]):
+            continue
+        base = {"layer": row.layer, "feature": row.ma or f"#{row.fid}", "fid": row.fid,
+                "geometry": row.geometry}
+        if _missing(row.nam_tl):
+            yield Hit(**base, severity="warning", key="no_year",
+                      params={"name": row.ten, "detail": _detail(
+                          "occupancy.no_year", from_year=p["from_year"])})
+            continue
+        if int(row.nam_tl) < p["from_year"] or _missing(row.lap_day):
             continue
         occ = float(row.lap_day)
         if target is not None and occ < target:
-            yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
-                      geometry=row.geometry, measured=occ, expected=target,
-                      params={"name": row.ten, "year": year, "target": target,
-                              "gap": round(target - occ, 1), "status": _BELOW})
+            yield Hit(**base, measured=occ, expected=target,
+                      params={"name": row.ten, "detail": _detail(
+                          "occupancy.below", occ=occ, target=float(target), year=year,
+                          gap=round(target - occ, 1), est=int(row.nam_tl),
+                          from_year=p["from_year"])})
         elif target is None and next_target is not None and occ < next_target:
-            yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
-                      geometry=row.geometry, measured=occ, expected=next_target, severity="info",
-                      params={"name": row.ten, "year": next_year, "target": next_target,
-                              "gap": round(next_target - occ, 1), "status": _PROGRESS})
+            yield Hit(**base, measured=occ, expected=next_target, severity="info",
+                      params={"name": row.ten, "detail": _detail(
+                          "occupancy.progress", occ=occ, target=float(next_target),
+                          year=next_year, gap=round(next_target - occ, 1))})
 
 
 @rule("OC02", params={"statuses": _STATUSES}, placeholders=("name", "status"))
 def occupancy_missing(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Every established zone or cluster has an occupancy figure."""
+    """Every zone or cluster established as of the year checked has an occupancy figure."""
     for row in ctx.zones.itertuples():
-        if row.trang_thai in p["statuses"] and (row.lap_day is None or row.lap_day != row.lap_day):
+        if established_at(row, ctx.as_of, p["statuses"]) and _missing(row.lap_day):
             yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
-                      geometry=row.geometry, params={"name": row.ten, "status": row.trang_thai})
+                      geometry=row.geometry,
+                      params={"name": row.ten, "status": _status_label(row.trang_thai)})
+
+
+def _status_label(status: Any) -> dict[str, str]:
+    from kzplan import schema
+
+    return schema.STATUS_LABELS.get(status, {"vi": str(status), "en": str(status)})
 
 
 def _wastewater(ctx: Context, status: str, values: tuple[Any, ...]) -> Iterator[Hit]:
     for row in ctx.zones.itertuples():
         value = row.xlnt if isinstance(row.xlnt, str) else None
-        if row.trang_thai == status and value in values:
+        if established_at(row, ctx.as_of, (status,)) and value in values:
             yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
                       geometry=row.geometry, measured=value, expected="co",
                       params={"name": row.ten})
@@ -77,12 +112,42 @@ def operating_without_plant(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]
 
 @rule("WW02", placeholders=("name",))
 def operating_plant_unknown(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """An operating zone or cluster says whether it has a wastewater plant."""
-    yield from _wastewater(ctx, "hoat_dong", (None,))
+    """An operating zone or cluster says whether it has a wastewater plant meeting the standard
+    (a plant not shown to meet it, ``chua_dat_chuan``, is reported here too)."""
+    yield from _wastewater(ctx, "hoat_dong", (None, "chua_dat_chuan"))
 
 
 @rule("WW03", placeholders=("name",))
 def established_without_plant(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """An established zone or cluster gets its wastewater plant before it starts operating."""
-    yield from _wastewater(ctx, "thanh_lap", ("khong", None))
+    yield from _wastewater(ctx, "thanh_lap", ("khong", None, "chua_dat_chuan"))
 
+
+_GRADE = {
+    "before": messages.raw("wastewater.before_deadline"),
+    "after": messages.raw("wastewater.after_deadline"),
+    "zone": messages.raw("wastewater.zone_no_grace"),
+    "unverified": messages.raw("wastewater.plant_unverified"),
+}
+
+
+@rule("WW04", params={"cluster_deadline_year": _YEAR},
+      placeholders=("name", "deadline", "grade"))
+def wastewater_law(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
+    """The Law on Environmental Protection: an operating zone needs its centralised wastewater
+    plant; an operating cluster needs it by the law's deadline (a warning before the deadline,
+    an error after it)."""
+    deadline = int(p["cluster_deadline_year"])
+    for row in ctx.zones.itertuples():
+        value = row.xlnt if isinstance(row.xlnt, str) else None
+        if not established_at(row, ctx.as_of, ("hoat_dong",)) or value not in ("khong",
+                                                                              "chua_dat_chuan"):
+            continue
+        before = row.layer == "ccn" and ctx.as_of <= deadline
+        # A plant that exists but is not shown to meet the standard is never graded an error.
+        yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
+                  geometry=row.geometry, measured=value, expected="co", key=value,
+                  severity="warning" if before or value == "chua_dat_chuan" else "error",
+                  params={"name": row.ten, "deadline": deadline, "grade": _GRADE[
+                      "unverified" if value == "chua_dat_chuan" else "before" if before
+                      else "after" if row.layer == "ccn" else "zone"]})

@@ -16,7 +16,7 @@ from kzplan.plandef import PACKS_DIR, PLANS_DIR, default_plan_id  # noqa: E402
 from kzplan.rules.registry import REGISTRY, RuleImpl
 
 _SOURCE_KEYS = {"doc", "article", "clause", "quote_vi", "quote_en", "in_force_from",
-                "in_force_to"}
+                "in_force_to", "read_at", "quote_verbatim", "note_vi", "note_en"}
 _MAX_EXTENDS = 8  # how deep packs may build on packs
 _RULE_KEYS = {
     "id", "name", "severity", "groups", "source", "params", "message_vi", "message_en",
@@ -58,7 +58,10 @@ class RuleDef:
                        "clause": self.source.clause, "quote_vi": self.source.quote_vi,
                        "quote_en": self.source.quote_en,
                        "in_force_from": self.source.in_force_from,
-                       "in_force_to": self.source.in_force_to},
+                       "in_force_to": self.source.in_force_to,
+                       "read_at": self.source.read_at,
+                       "quote_verbatim": self.source.quote_verbatim,
+                       "note_vi": self.source.note_vi, "note_en": self.source.note_en},
             "params": dict(self.params),
         }
 
@@ -215,7 +218,11 @@ def parse_pack(data: Mapping[str, Any], *, file: str, path: Path, sha256: str = 
                               quote_vi=src.get("quote_vi", ""), quote_en=src.get("quote_en", ""),
                               clause=src.get("clause", ""),
                               in_force_from=str(src.get("in_force_from", "")),
-                              in_force_to=str(src.get("in_force_to", ""))),
+                              in_force_to=str(src.get("in_force_to", "")),
+                              read_at=str(src.get("read_at", "")),
+                              quote_verbatim=src.get("quote_verbatim"),
+                              note_vi=str(src.get("note_vi", "")),
+                              note_en=str(src.get("note_en", ""))),
                 params=params, title_vi=entry["title_vi"], title_en=entry["title_en"],
                 message_vi=entry["message_vi"], message_en=entry["message_en"],
                 fix_vi=entry["fix_vi"], fix_en=entry["fix_en"], impl=impl,

@@ -85,6 +85,15 @@ def districts_table(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def established_at(row: Any, as_of: int, statuses: Any = ESTABLISHED) -> bool:
+    """True when the zone's status is one of ``statuses`` and it was established by ``as_of``
+    (a zone established after the year checked is not established then; no year: trusted)."""
+    if row.trang_thai not in statuses:
+        return False
+    year = row.nam_tl
+    return bool(pd.isna(year)) or int(year) <= as_of
+
+
 def occupancy_target(ctx: Context) -> tuple[int | None, float | None, int | None, float | None]:
     """(year, % of the target in force, next year, % of the next target) as of ``ctx.as_of``."""
     targets = sorted((int(y), float(v)) for y, v in _param(ctx, "OC01", "targets", {}).items())
@@ -98,10 +107,15 @@ def occupancy_target(ctx: Context) -> tuple[int | None, float | None, int | None
 def indicators(ctx: Context) -> dict[str, Any]:
     """Occupancy and wastewater figures of the established zones and clusters."""
     zones = ctx.zones
-    est = zones[zones["trang_thai"].isin(ESTABLISHED)] if len(zones) else zones
+    est = zones[[established_at(r, ctx.as_of) for r in zones.itertuples()]] if len(zones) \
+        else zones
     operating = est[est["trang_thai"] == "hoat_dong"] if len(est) else est
     year, target, next_year, next_target = occupancy_target(ctx)
     known = est[est["lap_day"].notna()] if len(est) else est
+    from_year = int(_param(ctx, "OC01", "from_year", ctx.plan.definition.period[0]))
+    scope = known[pd.to_numeric(known["nam_tl"], errors="coerce") >= from_year] if len(known) \
+        else known
+    period = ctx.plan.definition.period
     out: dict[str, Any] = {
         "as_of": ctx.as_of,
         "occupancy_target_year": year,
@@ -112,9 +126,19 @@ def indicators(ctx: Context) -> dict[str, Any]:
         "operating": len(operating),
         "occupancy_known": len(known),
         "occupancy_mean_pct": round(float(known["lap_day"].mean()), 1) if len(known) else None,
-        "meeting_target": int((known["lap_day"] >= target).sum()) if target and len(known)
+        "meeting_target": int((scope["lap_day"] >= target).sum()) if target and len(scope)
         else None,
+        # OC01's reading: the target binds each zone established from ``from_year``; the
+        # province reports a plan-wide average ("tỷ lệ lấp đầy bình quân"), shown beside it.
+        "occupancy_reading": "per_feature",
+        "occupancy_from_year": from_year,
+        "occupancy_in_scope": len(scope),
+        "occupancy_in_scope_mean_pct": round(float(scope["lap_day"].mean()), 1) if len(scope)
+        else None,
+        "plan_period": list(period),
+        "period_over": ctx.as_of > period[1],
         "wastewater_ok": int((est["xlnt"] == "co").sum()) if len(est) else 0,
+        "wastewater_unverified": int((est["xlnt"] == "chua_dat_chuan").sum()) if len(est) else 0,
         "wastewater_missing": int((est["xlnt"] == "khong").sum()) if len(est) else 0,
         "wastewater_unknown": int(est["xlnt"].isna().sum()) if len(est) else 0,
         "operating_without_wastewater": int((operating["xlnt"] == "khong").sum())

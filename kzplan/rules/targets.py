@@ -87,16 +87,50 @@ def declared_vs_measured(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
             )
 
 
-@rule("AR04", params={"min_ha": Param((int, float), "smallest area", lambda v: v >= 0, "≥ 0"),
-                      "max_ha": Param((int, float), "largest area", lambda v: v > 0, "> 0")})
+_HA = Param((int, float), "an area in hectares", lambda v: v >= 0, "≥ 0")
+_FLOOR_BASIS = {
+    "general": messages.raw("rules.targets.floor.general"),
+    "mountainous": messages.raw("rules.targets.floor.mountainous"),
+    "craft": messages.raw("rules.targets.floor.craft"),
+}
+
+
+@rule("AR04", params={"min_ha": _HA, "max_ha": Param((int, float), "largest area",
+                                                     lambda v: v > 0, "> 0"),
+                      "min_ha_mountainous": _HA, "min_ha_craft_village": _HA},
+      placeholders=("low", "basis"))
 def cluster_size(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
-    """Each cluster's planned area lies within the national size range for clusters."""
+    """Each cluster's planned area lies within the national size range for clusters: its floor
+    is lower in mountainous units (``mountainous`` in the plan's units) and for craft-village
+    clusters (field ``lang_nghe`` = ``co``, when the layer carries it)."""
     frame = ctx.layer("ccn")
     if frame is None:
         return
+    mountain = {u.code for u in ctx.plan.definition.units if u.mountainous}
+    craft_col = frame["lang_nghe"] if "lang_nghe" in frame.columns else None
+    unjudged: list[str] = []
     for i in range(len(frame)):
         area = frame["dt_qh_ha"].iloc[i]
-        if area == area and not (p["min_ha"] <= area <= p["max_ha"]):
+        if area != area:
+            continue
+        craft = craft_col is not None and craft_col.iloc[i] == "co"
+        if str(frame["ma_huyen"].iloc[i]) in mountain:
+            low, basis = p["min_ha_mountainous"], "mountainous"
+        elif craft:
+            low, basis = p["min_ha_craft_village"], "craft"
+        else:
+            low, basis = p["min_ha"], "general"
+        if basis == "general" and craft_col is None and p["min_ha_craft_village"] <= area < low:
+            unjudged.append(feature_label(frame, i)[0])
+            continue
+        if not (low <= area <= p["max_ha"]):
             code, fid = feature_label(frame, i)
             yield Hit(layer="ccn", feature=code, fid=fid, geometry=frame.geometry.iloc[i],
-                      measured=float(area), expected=[p["min_ha"], p["max_ha"]])
+                      measured=float(area), expected=[low, p["max_ha"]], key=basis,
+                      params={"low": float(low), "basis": _FLOOR_BASIS[basis]})
+    if unjudged:
+        yield Hit(layer="ccn", severity="info", key="not_checked", params={
+            "notice": messages.both("rules.not_checked.field_missing", rule="AR04",
+                                    field="lang_nghe", features=", ".join(unjudged)),
+            "notice_fix": messages.both("rules.not_checked.field_missing_fix",
+                                        field="lang_nghe")})
