@@ -68,3 +68,30 @@ def test_lots_appear_when_zoomed_in(plan: kzplan.Plan, tmp_path: Path) -> None:
             m.setView([lat, lon], 16); }""", [(s + n) / 2, (w + e) / 2])
         page.wait_for_function(f"document.querySelectorAll('path.kz-lo_dat').length == {len(lots)}")
         assert not page.kz_page_errors and not page.kz_console_errors
+
+
+def test_occupancy_rules_use_the_lots_where_they_exist(tmp_path: Path) -> None:
+    """OC01 judges a zone on the occupancy measured on its lots, and says so; OC02 does not ask
+    for a typed figure when the lots give one."""
+    import geopandas as gpd
+
+    folder = tmp_path / "plan"
+    folder.mkdir()
+    for name in ("kcn", "ccn", "kkt"):
+        for ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            (folder / f"{name}{ext}").write_bytes((ROOT / "geodata" / f"{name}{ext}").read_bytes())
+    ccn = gpd.read_file(folder / "ccn.shp")
+    i = ccn.index[ccn["ma"] == "CCN-615-01"][0]
+    ccn.loc[i, ["nam_tl", "lap_day"]] = [2022, None]  # in the plan period, no typed figure
+    ccn.to_file(folder / "ccn.shp", encoding="UTF-8")
+    lots = gpd.read_file(ROOT / "geodata" / "lo_dat.shp")
+    lots.to_file(folder / "lo_dat.shp", encoding="UTF-8")
+    report = kzplan.check(kzplan.load_plan(folder), as_of=2026)
+    oc01 = [f for f in report.findings if f.rule_id == "OC01" and f.feature == "CCN-615-01"]
+    assert len(oc01) == 1 and oc01[0].measured == pytest.approx(37.7, abs=0.1)
+    assert "lo_dat" in oc01[0].message_en or "lots" in oc01[0].message_en
+    assert not [f for f in report.findings if f.rule_id == "OC02" and f.feature == "CCN-615-01"]
+    without = kzplan.check(kzplan.load_plan([f"{n}={folder / n}.shp" for n in ("kcn", "ccn", "kkt")]),
+                           as_of=2026)
+    assert not [f for f in without.findings if f.rule_id == "OC01" and f.feature == "CCN-615-01"]
+    assert [f for f in without.findings if f.rule_id == "OC02" and f.feature == "CCN-615-01"]

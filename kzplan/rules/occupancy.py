@@ -34,6 +34,21 @@ def _missing(value: Any) -> bool:
     return bool(pd.isna(value))
 
 
+def _measured(ctx: Context) -> dict[str, float]:
+    """Occupancy measured on the lots (``lo_dat``), by zone code, where a zone has industrial
+    lots: the rules use it instead of the typed ``lap_day`` and say so."""
+    occ = ctx.lot_occupancy
+    if occ is None or not len(occ) or "occupancy_pct" not in occ:
+        return {}
+    return {str(code): float(v) for code, v in occ["occupancy_pct"].items() if not pd.isna(v)}
+
+
+def _with_source(detail: dict[str, str], from_lots: bool) -> dict[str, str]:
+    if not from_lots:
+        return detail
+    return {lang: text + messages.text("occupancy.from_lots", lang) for lang, text in detail.items()}
+
+
 @rule(
     "OC01",
     params={
@@ -53,37 +68,41 @@ def occupancy(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     cannot be told). Before the first target year, progress toward it is reported as info.
     """
     year, target, next_year, next_target = occupancy_target(ctx)
+    lots = _measured(ctx)
     for row in ctx.zones.itertuples():
         if not established_at(row, ctx.as_of, p["statuses"]):
             continue
         base = {"layer": row.layer, "feature": row.ma or f"#{row.fid}", "fid": row.fid,
                 "geometry": row.geometry}
+        from_lots = str(row.ma) in lots
         if _missing(row.nam_tl):
             yield Hit(**base, severity="warning", key="no_year",
                       params={"name": row.ten, "detail": _detail(
                           "occupancy.no_year", from_year=p["from_year"])})
             continue
-        if int(row.nam_tl) < p["from_year"] or _missing(row.lap_day):
+        if int(row.nam_tl) < p["from_year"] or (_missing(row.lap_day) and not from_lots):
             continue
-        occ = float(row.lap_day)
+        occ = round(lots[str(row.ma)], 1) if from_lots else float(row.lap_day)
         if target is not None and occ < target:
             yield Hit(**base, measured=occ, expected=target,
-                      params={"name": row.ten, "detail": _detail(
+                      params={"name": row.ten, "detail": _with_source(_detail(
                           "occupancy.below", occ=occ, target=float(target), year=year,
                           gap=round(target - occ, 1), est=int(row.nam_tl),
-                          from_year=p["from_year"])})
+                          from_year=p["from_year"]), from_lots)})
         elif target is None and next_target is not None and occ < next_target:
             yield Hit(**base, measured=occ, expected=next_target, severity="info",
-                      params={"name": row.ten, "detail": _detail(
+                      params={"name": row.ten, "detail": _with_source(_detail(
                           "occupancy.progress", occ=occ, target=float(next_target),
-                          year=next_year, gap=round(next_target - occ, 1))})
+                          year=next_year, gap=round(next_target - occ, 1)), from_lots)})
 
 
 @rule("OC02", params={"statuses": _STATUSES}, placeholders=("name", "status"))
 def occupancy_missing(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
     """Every zone or cluster established as of the year checked has an occupancy figure."""
+    lots = _measured(ctx)
     for row in ctx.zones.itertuples():
-        if established_at(row, ctx.as_of, p["statuses"]) and _missing(row.lap_day):
+        if established_at(row, ctx.as_of, p["statuses"]) and _missing(row.lap_day) \
+                and str(row.ma) not in lots:  # measured on its lots: known
             yield Hit(layer=row.layer, feature=row.ma or f"#{row.fid}", fid=row.fid,
                       geometry=row.geometry,
                       params={"name": row.ten, "status": _status_label(row.trang_thai)})
