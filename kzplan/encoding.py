@@ -88,7 +88,7 @@ def read_cpg(shp_or_dbf_path: PathLike) -> str | None:
 _Field = tuple[str, str, int, int]  # name, type, offset in the record, width
 
 
-def _dbf_layout(raw: bytes, path: PathLike) -> tuple[int, int, int, list[_Field]]:
+def dbf_layout(raw: bytes, path: PathLike) -> tuple[int, int, int, list[_Field]]:
     """Parse a DBF header: (record count, header length, record length, fields)."""
     bad = EncodingError("encoding.dbf_not_dbf", path=os.fspath(path), size=len(raw))
     if len(raw) < 33:
@@ -144,7 +144,7 @@ def read_dbf_text(path: PathLike) -> dict[str, list[bytes]]:
         If the header is damaged or the file holds fewer records than its header announces.
     """
     raw = Path(path).read_bytes()
-    n_records, header_len, record_len, fields = _dbf_layout(raw, path)
+    n_records, header_len, record_len, fields = dbf_layout(raw, path)
     text_fields = [f for f in fields if f[1] == "C"]
     out: dict[str, list[bytes]] = {name: [] for name, *_ in text_fields}
     for i in range(n_records):
@@ -333,9 +333,16 @@ def decode(data: bytes, encoding: str, errors: str = "strict") -> str:
     return _nfc(data.decode(codec, errors))
 
 
+# đ/Đ and their look-alikes (Ð U+00D0, Ɖ U+0189, ð U+00F0: see kzplan.textrepair) have no
+# decomposition: fold them by hand.
+_FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u0189": "D", "\u00f0": "d"})
+
+
 def fold_diacritics(text: str) -> str:
-    """Strip Vietnamese diacritics for searching: "Đắk Hà" -> "Dak Ha"."""
-    nfd = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    """Strip Vietnamese diacritics for searching: "Đắk Hà" -> "Dak Ha" (look-alike letters too:
+    "Ðắk Hà" -> "Dak Ha")."""
+    text = text.translate(_FOLD_LETTERS)
+    nfd = unicodedata.normalize("NFD", text)
     return _nfc("".join(c for c in nfd if not unicodedata.combining(c)))
 
 
