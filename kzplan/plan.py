@@ -13,6 +13,7 @@ import html
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 
 from kzplan import crs as kcrs
 from kzplan import io, messages, numbers, schema, textrepair
-from kzplan._errors import LayerError, SourceError
+from kzplan._errors import EncodingError, LayerError, SourceError
 from kzplan._format import fmt_number
 from kzplan.config import LayerSpec, PlanConfig, load_config
 from kzplan.plandef import PlanDef, load_plandef
@@ -512,6 +513,19 @@ def _text_notes(raw: io.RawLayer) -> list[Note]:
     return notes
 
 
+def _check_detection(raw: io.RawLayer, *, file: str, layer: str) -> None:
+    """Refuse a detected encoding too weak to build on (nothing may be read, or cleaned, from a
+    guess): name the candidates and how to settle it with ``--encoding``."""
+    detection = raw.detection
+    if raw.encoding_source != "detected" or detection is None or not detection.uncertain:
+        return
+    shown = [(c, v) for c, v in detection.candidates if v > 0][:3] or detection.candidates[:2]
+    candidates = {lang: ", ".join(f"{c} ({fmt_number(v * 100, lang, 0)} %)" for c, v in shown)
+                  for lang in messages.LANGS}
+    raise EncodingError("encoding.uncertain", file=file, layer=layer, candidates=candidates,
+                        best=shown[0][0] if shown else "utf-8")
+
+
 def _declared_crs(raw: io.RawLayer) -> Any:
     """The CRS a layer declares. For a shapefile, the ``.prj``'s own WKT when it carries an
     authority code: GDAL answers with the code alone (``EPSG:3405``) and so hides a code that
@@ -535,8 +549,12 @@ _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon
 def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
                 encoding: str | None, reader: str = io.DEFAULT_READER, root: Root | None = None
                 ) -> tuple[pd.DataFrame, LayerInfo]:
-    raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
-                      encoding=spec.encoding or encoding, reader=reader)
+    with warnings.catch_warnings():
+        # GDAL warns that "abc" in a numeric DBF field was "parsed incompletely to real 0":
+        # kzplan reads those fields' raw text itself (see _dbf_numbers) and refuses such values.
+        warnings.filterwarnings("ignore", message=".*parsed incompletely", category=RuntimeWarning)
+        raw = io.read_raw(spec.path, name=spec.name, layer=spec.layer,
+                          encoding=spec.encoding or encoding, reader=reader)
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     shown = shown_path(raw.file, root)
     if len(raw.frame) == 0:
@@ -545,7 +563,8 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
     if raw.encoding_source == "detected":
         notes.append(Note("note.encoding_detected",
                           {"encoding": raw.encoding, "reason": raw.encoding_reason}))
-    if raw.encoding in ("tcvn3", "vni", "cp1258"):
+    _check_detection(raw, file=file, layer=spec.name)
+    if raw.encoding in ("tcvn3", "vni", "cp1258", "viscii"):
         notes.append(Note("note.encoding_legacy", {"encoding": raw.encoding}))
     notes.extend(_text_notes(raw))
     pending: Pending = {}
