@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kzplan import crs as kcrs
-from kzplan import io, messages, numbers, schema, textrepair
+from kzplan import io, messages, numbers, schema, textrepair, units
 from kzplan._errors import EncodingError, LayerError, SourceError
 from kzplan._format import fmt_number
 from kzplan.config import LayerSpec, PlanConfig, load_config
@@ -526,6 +526,27 @@ def _check_detection(raw: io.RawLayer, *, file: str, layer: str) -> None:
                         best=shown[0][0] if shown else "utf-8")
 
 
+def _match_units(raw: io.RawLayer, spec: LayerSpec, plan: PlanDef, *, file: str) -> list[Note]:
+    """Give a district boundary file the plan's unit codes (by code, else by name; see
+    :mod:`kzplan.units`) and keep only the plan's units of a wider file (in place)."""
+    if spec.name != "districts" or "ma_huyen" in spec.fields:
+        return []
+    found = units.match(raw.frame, plan, file=file)
+    frame = raw.frame
+    keep = [c is not None for c in found.codes]
+    frame = frame.loc[keep].copy()
+    frame = frame.drop(columns=[c for c in frame.columns
+                                if str(c).lower() == "ma_huyen" and c != found.column])
+    frame["ma_huyen"] = [c for c in found.codes if c is not None]
+    raw.frame = frame.reset_index(drop=True)
+    notes: list[Note] = []
+    if found.how == "name":
+        notes.append(Note("note.units_by_name", {"column": found.column}))
+    if found.dropped:
+        notes.append(Note("note.units_picked", {"kept": int(sum(keep)), "total": len(keep)}))
+    return notes
+
+
 def _declared_crs(raw: io.RawLayer) -> Any:
     """The CRS a layer declares. For a shapefile, the ``.prj``'s own WKT when it carries an
     authority code: GDAL answers with the code alone (``EPSG:3405``) and so hides a code that
@@ -567,6 +588,7 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
     if raw.encoding in ("tcvn3", "vni", "cp1258", "viscii"):
         notes.append(Note("note.encoding_legacy", {"encoding": raw.encoding}))
     notes.extend(_text_notes(raw))
+    notes.extend(_match_units(raw, spec, config.definition, file=file))
     pending: Pending = {}
     frame, more = _canonicalise(raw, spec, _dbf_numbers(raw), pending)
     notes.extend(more)
