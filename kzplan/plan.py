@@ -9,6 +9,7 @@ reading (file, driver, CRS, encoding, hygiene notes) in :class:`LayerInfo`.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import html
 import math
 import re
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kzplan import crs as kcrs
-from kzplan import io, messages, numbers, schema, textrepair, units
+from kzplan import io, messages, numtext, schema, textrepair, units
 from kzplan._errors import EncodingError, LayerError, SourceError
 from kzplan._format import fmt_number
 from kzplan.config import LayerSpec, PlanConfig, load_config
@@ -319,7 +320,50 @@ def _feature_id(frame: pd.DataFrame, i: int) -> str:
 
 Pending = dict[str, dict[int, tuple[str, tuple[float, ...]]]]
 """Ambiguous text numbers by field and row: the text and its two readings (see
-:func:`kzplan.numbers.readings`), settled once the measured areas are known."""
+:func:`kzplan.numtext.readings`), settled once the measured areas are known."""
+
+
+def _missing_fields(missing: list[schema.Field], unused: list[str], *, file: str, layer: str,
+                    available: str) -> LayerError:
+    """All the required fields a layer lacks, at once, each with the closest unused field name
+    in the file (a planner's ``DIENTICH`` for ``dt_qh_ha`` is found by ``kzplan init``)."""
+    items: dict[str, str] = {}
+    for lang in messages.LANGS:
+        parts = []
+        for f in missing:
+            close = difflib.get_close_matches(f.name.lower(), [u.lower() for u in unused], n=1,
+                                              cutoff=0.5)
+            hint = next((u for u in unused if close and u.lower() == close[0]), None)
+            meaning = f.vi if lang == "vi" else f.en
+            parts.append(messages.text("schema.missing_item" + (".close" if hint else ""), lang,
+                                       field=f.name, meaning=meaning, close=hint or ""))
+        items[lang] = "; ".join(parts)
+    example = ", ".join(f'{f.name} = "…"' for f in missing[:3])
+    return LayerError("schema.missing_fields", file=file, layer=layer, count=len(missing),
+                      items=items, available=available or "-", example=example)
+
+
+def _map_values(frame: pd.DataFrame, spec: LayerSpec, notes: list[Note]) -> pd.DataFrame:
+    """Translate a planner's values into the canonical ones (``values`` under ``[layers.X]``:
+    ``trang_thai = { "Đang hoạt động" = "hoat_dong" }``), comparing NFC text without case."""
+    for fname, mapping in getattr(spec, "values", {}).items():
+        if fname not in frame.columns or not mapping:
+            continue
+        table = {unicodedata.normalize("NFC", str(k)).strip().casefold(): v
+                 for k, v in mapping.items()}
+        count = 0
+        values = []
+        for v in frame[fname]:
+            key = unicodedata.normalize("NFC", v).strip().casefold() if isinstance(v, str) else None
+            if key in table:
+                count += 1
+                values.append(table[key])
+            else:
+                values.append(v)
+        frame[fname] = pd.Series(values, index=frame.index, dtype=object)
+        if count:
+            notes.append(Note("note.values_mapped", {"field": fname, "count": count}))
+    return frame
 
 
 def _canonicalise(raw: io.RawLayer, spec: LayerSpec,
@@ -336,6 +380,7 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec,
     lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
     available = ", ".join(str(c) for c in frame.columns if c != "geometry")
     rename: dict[str, str] = {}
+    missing: list[schema.Field] = []
     for f in fields:
         if f.name in spec.fields:
             source = spec.fields[f.name]
@@ -352,13 +397,15 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec,
         if match is not None:
             rename[match] = f.name
         elif f.required:
-            raise LayerError(
-                "schema.missing_field", file=file, layer=name, field=f.name,
-                meaning=f.en, available=available or "-",
-            )
+            missing.append(f)
+    if missing:
+        raise _missing_fields(missing, [str(c) for c in frame.columns
+                                        if c != "geometry" and c not in rename],
+                              file=file, layer=name, available=available)
     out = frame.rename(columns=rename)
+    out = _map_values(out, spec, notes_out := [])
     source_of = {v: str(k) for k, v in rename.items()}
-    notes: list[Note] = []
+    notes: list[Note] = list(notes_out)
     unreadable: list[tuple[str, str, Any]] = []
     for f in fields:
         if f.name not in out.columns:
@@ -386,12 +433,12 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec,
         parsed: list[float | None] = []
         for i, value in enumerate(column):
             text = raw_text[i] if raw_text is not None and i < len(raw_text) else None
-            if raw_text is not None and not numbers.dbf_readable(text):
+            if raw_text is not None and not numtext.dbf_readable(text):
                 unreadable.append((_feature_id(out, i), f.name, text))
                 parsed.append(None)
                 continue
             try:
-                found = numbers.readings(value)
+                found = numtext.readings(value)
             except ValueError:
                 unreadable.append((_feature_id(out, i), f.name, value))
                 parsed.append(None)
@@ -432,7 +479,7 @@ def _dbf_numbers(raw: io.RawLayer) -> dict[str, list[str | None]] | None:
     dbf = raw.file if raw.file.suffix.lower() == ".dbf" else io._sibling(raw.file, ".dbf")
     if dbf is None:
         return None
-    texts = numbers.dbf_numeric_text(dbf)
+    texts = numtext.dbf_numeric_text(dbf)
     by_lower = {k.lower(): v for k, v in texts.items()}
     out = {str(c): by_lower[str(c).lower()] for c in raw.frame.columns
            if str(c).lower() in by_lower}
@@ -445,7 +492,7 @@ _RANGES = {"lap_day": (0.0, 100.0)}
 def _settle_readings(frame: pd.DataFrame, pending: Pending, *, file: str, layer: str
                      ) -> list[Note]:
     """Settle ambiguous text numbers (``16.000``: sixteen thousand or sixteen): an area by the
-    feature's measured area (:data:`kzplan.numbers.AREA_READING_TOLERANCE_PCT`), an integer field
+    feature's measured area (:data:`kzplan.numtext.AREA_READING_TOLERANCE_PCT`), an integer field
     by the reading that is whole, a percentage by the one in 0–100. Exactly one reading must fit;
     otherwise the layer is refused naming the feature and both readings."""
     notes: list[Note] = []
@@ -459,7 +506,7 @@ def _settle_readings(frame: pd.DataFrame, pending: Pending, *, file: str, layer:
             measured = float(frame["dt_do_ha"].iloc[i]) if fname == "dt_qh_ha" \
                 and "dt_do_ha" in frame else math.nan
             if fname == "dt_qh_ha":
-                fit = [r for r in found if numbers.fits_area(r, measured)]
+                fit = [r for r in found if numtext.fits_area(r, measured)]
             elif types.get(fname) == "int":
                 fit = [r for r in found if r == int(r)]
             elif fname in _RANGES:
@@ -473,7 +520,7 @@ def _settle_readings(frame: pd.DataFrame, pending: Pending, *, file: str, layer:
                 raise LayerError(key, file=file, layer=layer, feature=feature, field=fname,
                                  text=text, readings=both,
                                  measured={lg: fmt_number(measured, lg) for lg in messages.LANGS},
-                                 tolerance_pct={lg: fmt_number(numbers.AREA_READING_TOLERANCE_PCT,
+                                 tolerance_pct={lg: fmt_number(numtext.AREA_READING_TOLERANCE_PCT,
                                                                lg) for lg in messages.LANGS})
             values[i] = fit[0]
             reason = "area" if fname == "dt_qh_ha" else ("int" if types.get(fname) == "int"

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import kzplan
-from kzplan import numbers
+from kzplan import numtext as numbers
 from kzplan._errors import LayerError
 from kzplan.cli import app
 from tests import factory

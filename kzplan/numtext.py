@@ -1,10 +1,10 @@
 """Numbers written as text by planners: Vietnamese and English notation, ambiguous readings, and
 the raw text of DBF numeric fields.
 
-Vietnamese writes ``1.729,72`` (dot for thousands, comma for decimals), English ``1,729.72``.
-A value with a single separator followed by exactly three digits (``16.000``, ``1.420``,
-``1,420``) has two readings, sixteen thousand or sixteen; :func:`readings` returns both and the
-loader settles them with the feature's measured area (:data:`AREA_READING_TOLERANCE_PCT`) or
+Vietnamese writes ``1.234,56`` (dot for thousands, comma for decimals), English ``1,234.56``.
+A value with a single separator followed by exactly three digits (``2.500``, ``1.420``,
+``1,420``) has two readings, two thousand five hundred or two and a half; :func:`readings`
+returns both and the loader settles them with the feature's measured area (:data:`AREA_READING_TOLERANCE_PCT`) or
 refuses. A value that is no number at all (``abc``, ``1.2.3e-+``) raises :class:`ValueError`:
 it never becomes 0 or 1.2.
 
@@ -24,7 +24,7 @@ from kzplan.encoding import dbf_layout
 
 #: How far (in per cent of the measured area) a reading of an ambiguous area may be from the
 #: feature's measured area to be taken: AR03's default tolerance between declared and measured
-#: area. The two readings of ``16.000`` differ by a factor of 1000, so at most one fits.
+#: area. The two readings of ``2.500`` differ by a factor of 1000, so at most one fits.
 AREA_READING_TOLERANCE_PCT = 5.0
 
 _SCIENTIFIC = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
@@ -39,8 +39,8 @@ def readings(value: object) -> tuple[float, ...]:
     """The readings of a number written as text: ``()`` for an empty value, one reading, or two
     (thousands first, then decimal) when the notation is ambiguous.
 
-    >>> readings("1.729,72"), readings("16.000"), readings("2,5"), readings("1.234.567")
-    ((1729.72,), (16000.0, 16.0), (2.5,), (1234567.0,))
+    >>> readings("1.234,56"), readings("2.500"), readings("2,5"), readings("1.234.567")
+    ((1234.56,), (2500.0, 2.5), (2.5,), (1234567.0,))
 
     Raises
     ------
