@@ -591,6 +591,9 @@ def _match_units(raw: io.RawLayer, spec: LayerSpec, plan: PlanDef, *, file: str)
         notes.append(Note("note.units_by_name", {"column": found.column}))
     if found.dropped:
         notes.append(Note("note.units_picked", {"kept": int(sum(keep)), "total": len(keep)}))
+    if found.absent:
+        notes.append(Note("note.units_absent", {"count": len(found.absent),
+                                                "codes": ", ".join(found.absent)}))
     return notes
 
 

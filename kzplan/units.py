@@ -10,10 +10,13 @@ containment rules would check nothing. :func:`match` gives every row of the file
    case, spaces and hyphens, look-alike letters (Ð U+00D0 for Đ) and the unit-kind prefixes
    ("Huyện", "Thành phố", "Thị xã", "TP.", "TX.", "H."), so "Huyện Cần Giờ", "Can Gio", "CầnGiờ"
    (GADM writes names without spaces) and "H. Cần Giờ" all match;
-3. **else refuse**, naming the plan's units that were not found and the file's closest names.
+3. **else refuse**, naming the plan's units that were not found, the file's closest names and
+   the file's units that matched none of the plan's.
 
-A file wider than the plan (a national or regional file) is accepted: the plan's units are picked
-out of it, and a note says how many rows were left out. A name that occurs in several provinces
+A file wider than the plan (a national or regional file: every plan unit found, more rows besides)
+is accepted: the plan's units are picked out of it, and a note says how many rows were left out. A
+file with only some of the plan's units, all of them matched, is accepted too (a note names the
+absent ones: features there have no boundary to be checked against). A name that occurs in several provinces
 is settled by a province column when the file has one (``NAME_1``), else refused.
 """
 
@@ -71,6 +74,7 @@ class Match:
     how: str  # "code" | "name"
     codes: tuple[str | None, ...]  # the plan's code for each row (None: not one of the plan's)
     dropped: int
+    absent: tuple[str, ...] = ()  # the plan's units the file does not have (a partial file)
 
 
 def _by_code(frame: pd.DataFrame, plan_codes: set[str]) -> Match | None:
@@ -147,17 +151,29 @@ def match(frame: pd.DataFrame, plan: PlanDef, *, file: str) -> Match:
             found = by_name
     matched = {c for c in found.codes if c} if found else set()
     missing = [u for u in units if u.code not in matched]
-    if missing:
+    stray = _stray(frame, found)
+    if missing and (stray or found is None):
         names = _names_in(frame)
         close = {u.name: difflib.get_close_matches(fold_name(u.name), list(names), n=1,
                                                    cutoff=0.6) for u in missing}
         listed = "; ".join(f"{u.code} {u.name}" + (f" (~{names[close[u.name][0]]})"
                                                   if close[u.name] else "") for u in missing)
         raise LayerError("units.unmatched", file=file, layer="districts", count=len(missing),
-                         total=len(units), units=listed,
+                         total=len(units), units=listed, stray=", ".join(stray[:10]) or "-",
                          column=found.column if found else "-")
     assert found is not None
-    return found
+    return Match(found.column, found.how, found.codes, found.dropped,
+                 tuple(u.code for u in missing))
+
+
+def _stray(frame: pd.DataFrame, found: Match | None) -> list[str]:
+    """The file's units that match none of the plan's, as the file names them."""
+    if found is None:
+        return [str(v) for v in frame.iloc[:, 0]]
+    column = frame[found.column] if found.column in frame.columns else None
+    if column is None:
+        return []
+    return [str(v) for v, c in zip(column, found.codes, strict=True) if c is None]
 
 
 def _names_in(frame: pd.DataFrame) -> dict[str, str]:

@@ -23,12 +23,14 @@ runner = CliRunner()
 
 
 def _gadm_like(districts_path: Path, folder: Path, *, drop: int = 0,
-               lookalike: bool = False) -> Path:
+               lookalike: bool = False, misspell: bool = False) -> Path:
     real = gpd.read_file(districts_path)
     names = [n.replace(" ", "") for n in real["name_ascii"].str.replace(r"^(Huyen|Thanh pho) ",
                                                                        "", regex=True)]
     if lookalike:  # the real Vietnamese names, prefixed, with Ð (U+00D0) for Đ
         names = [n.replace("Đ", "\u00d0") for n in real["name_vi"]]
+    if misspell:  # a typing slip in the first unit's name
+        names[0] = names[0] + "xyz"
     out = gpd.GeoDataFrame({
         "GID_2": [f"VNM.34.{i + 1}_1" for i in range(len(real))],
         "NAME_1": ["Kon Tum"] * len(real),
@@ -94,18 +96,29 @@ def test_a_repeated_name_without_province_is_refused(districts_path: Path,
     assert err.value.key == "units.ambiguous_name"
 
 
-def test_a_missing_unit_is_refused_naming_it(districts_path: Path, tmp_path: Path) -> None:
-    path = _gadm_like(districts_path, tmp_path / "b", drop=1)
-    first = load_plandef().units[0]
+def test_a_misspelt_unit_is_refused_naming_it(districts_path: Path, tmp_path: Path) -> None:
+    path = _gadm_like(districts_path, tmp_path / "b", misspell=True)
+    real = gpd.read_file(districts_path)
+    unit = load_plandef().unit(real["district_code"].iloc[0])
     with pytest.raises(LayerError) as err:
         kzplan.load_plan(factory.small_plan(tmp_path / "p"), districts=path)
-    assert first.name in err.value.render("vi") and first.code in err.value.render("en")
+    assert unit.name in err.value.render("vi") and unit.code in err.value.render("en")
+    assert "xyz" in err.value.render("en")  # the file's unit that matched nothing
+
+
+def test_a_partial_file_is_accepted_saying_what_is_absent(districts_path: Path,
+                                                          tmp_path: Path) -> None:
+    path = _gadm_like(districts_path, tmp_path / "b", drop=1)
+    plan = kzplan.load_plan(factory.small_plan(tmp_path / "p"), districts=path)
+    absent = gpd.read_file(districts_path)["district_code"].iloc[0]
+    note = next(n for n in plan.info["districts"].notes if n.key == "note.units_absent")
+    assert absent in note.text("vi") and absent in note.text("en")
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_cli_refuses_unmatched_units_in_one_line(districts_path: Path, tmp_path: Path,
                                                  lang: str) -> None:
-    path = _gadm_like(districts_path, tmp_path / "b", drop=1)
+    path = _gadm_like(districts_path, tmp_path / "b", misspell=True)
     plan_dir = factory.small_plan(tmp_path / "p")
     result = runner.invoke(app, ["check", str(plan_dir), "--districts", str(path),
                                  "--lang", lang])
