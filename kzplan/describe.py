@@ -139,7 +139,7 @@ def describe(path: str | Path, *, plan: PlanDef, crs: str | None = None,
     bounds = tuple(float(b) for b in frame.geometry.total_bounds)
     try:
         resolved = kcrs.resolve_crs(_declared_crs(raw), bounds, override=crs, file=path.name,
-                                    layer="?", plan=plan)
+                                    layer=path.stem, plan=plan)
     except KzplanError as err:
         out.crs_problem = {lang: err.render(lang) for lang in messages.LANGS}
         return out

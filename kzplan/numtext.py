@@ -4,8 +4,8 @@ the raw text of DBF numeric fields.
 Vietnamese writes ``1.234,56`` (dot for thousands, comma for decimals), English ``1,234.56``.
 A value with a single separator followed by exactly three digits (``2.500``, ``1.420``,
 ``1,420``) has two readings, two thousand five hundred or two and a half; :func:`readings`
-returns both and the loader settles them with the feature's measured area (:data:`AREA_READING_TOLERANCE_PCT`) or
-refuses. A value that is no number at all (``abc``, ``1.2.3e-+``) raises :class:`ValueError`:
+returns both and the loader settles them with the feature's measured area
+(:data:`AREA_READING_TOLERANCE_PCT`) or refuses. A value that is no number at all (``abc``, ``1.2.3e-+``) raises :class:`ValueError`:
 it never becomes 0 or 1.2.
 
 GDAL reads a DBF numeric (``N``/``F``) field with ``atof``: ``abc`` becomes 0 and ``1.2.3e-+``
@@ -82,7 +82,8 @@ def fits_area(reading: float, measured: float,
 
 def dbf_numeric_text(path: str | os.PathLike[str]) -> dict[str, list[str | None]]:
     """The raw text of every numeric (``N``/``F``) field of a DBF, non-deleted records in order:
-    ``None`` for a blank value or a NULL (asterisks). Fields are keyed by name as written in the header."""
+    ``None`` for a blank value or a NULL (asterisks). Fields are keyed by name as written in the
+    header."""
     raw = Path(path).read_bytes()
     n_records, header_len, record_len, fields = dbf_layout(raw, path)
     numeric = [f for f in fields if f[1] in ("N", "F")]

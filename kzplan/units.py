@@ -16,8 +16,8 @@ containment rules would check nothing. :func:`match` gives every row of the file
 A file wider than the plan (a national or regional file: every plan unit found, more rows besides)
 is accepted: the plan's units are picked out of it, and a note says how many rows were left out. A
 file with only some of the plan's units, all of them matched, is accepted too (a note names the
-absent ones: features there have no boundary to be checked against). A name that occurs in several provinces
-is settled by a province column when the file has one (``NAME_1``), else refused.
+absent ones: features there have no boundary to be checked against). A name that occurs in
+several provinces is settled by a province column when the file has one (``NAME_1``), else refused.
 """
 
 from __future__ import annotations

@@ -84,7 +84,8 @@ def test_cli_refuses_in_one_line_naming_both(tmp_path: Path, lang: str) -> None:
 
 def test_cli_settled_with_crs(tmp_path: Path) -> None:
     folder = _plan_in(tmp_path / "p", CRS.from_epsg(3405), _conflicting_wkt(105.5))
-    result = runner.invoke(app, ["info", str(folder / "ccn.shp"), "--crs", "EPSG:3405", "--lang", "en"])
+    result = runner.invoke(app, ["info", str(folder / "ccn.shp"), "--crs", "EPSG:3405",
+                                 "--lang", "en"])
     assert result.exit_code == 0, result.output
 
 

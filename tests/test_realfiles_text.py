@@ -112,7 +112,7 @@ def test_search_folds_lookalikes() -> None:
 
 
 def test_viscii_round_trip() -> None:
-    for name in NAMES + ["Ẳ Ẵ Ẫ Ỷ Ỹ Ỵ", "Sa Thầy", "Kon Plông", "Ngọc Hồi"]:
+    for name in [*NAMES, "Ẳ Ẵ Ẫ Ỷ Ỹ Ỵ", "Sa Thầy", "Kon Plông", "Ngọc Hồi"]:
         assert viscii.decode_viscii(viscii.encode_viscii(name)) == name
     assert enc.decode(viscii.encode_viscii("Đăk Hà"), "VISCII") == "Đăk Hà"
 
@@ -170,3 +170,15 @@ def test_encoding_option_settles_it(tmp_path: Path) -> None:
     folder = _legacy(tmp_path / "p", UNSURE)
     result = runner.invoke(app, ["info", str(folder / "ccn.shp"), "--encoding", "cp1252"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_cli_info_shows_the_text_notes(tmp_path: Path, lang: str) -> None:
+    names = [double_encoded(NAMES[0]), "Cụm công nghiệp \u00d0ăk Hà", "Cụm công nghiệp Ð?k Tô"]
+    folder = _ccn_with_names(tmp_path / "p", names)
+    result = runner.invoke(app, ["info", str(folder), "--lang", lang])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "U+00D0" in out
+    assert ("hai lần" if lang == "vi" else "double-encoded") in out
+    assert ("không khôi phục được" if lang == "vi" else "cannot be recovered") in out

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from pyproj import CRS
 
 from kzplan import messages
-from kzplan._format import fmt_number
 from kzplan._errors import CRSError
+from kzplan._format import fmt_number
 from kzplan.crs._common import (
     Bounds,
     Note,
@@ -81,8 +81,9 @@ def _where_text(crs: CRS, b: Bounds) -> dict[str, str]:
     c = _centre_lonlat(crs, b)
     if c is None:
         return messages.both("crs.where.nowhere")
-    return {lang: messages.text("crs.conflict.at", lang, lon=fmt_number(c[0], lang, 3),
-                                lat=fmt_number(c[1], lang, 3)) for lang in messages.LANGS}
+    return {lang: messages.text("crs.conflict.at", lang, lon=fmt_number(c[0], lang, 3, trim=False),
+                                lat=fmt_number(c[1], lang, 3, trim=False))
+            for lang in messages.LANGS}
 
 
 def _settle_conflict(crs_in: CRS, claimed: int, epsg: int | None, b: Bounds | None, *,
