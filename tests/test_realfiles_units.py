@@ -132,7 +132,7 @@ def test_cli_checks_with_a_gadm_file(districts_path: Path, tmp_path: Path, lang:
     path = _gadm_like(districts_path, tmp_path / "b")
     plan_dir = factory.small_plan(tmp_path / "p")
     by_name = runner.invoke(app, ["check", str(plan_dir), "--districts", str(path),
-                                  "--lang", lang, "-f", "json"])
+                                  "--lang", lang, "-f", "json", "-o", str(tmp_path / "a")])
     by_code = runner.invoke(app, ["check", str(plan_dir), "--districts", str(districts_path),
-                                  "--lang", lang, "-f", "json"])
+                                  "--lang", lang, "-f", "json", "-o", str(tmp_path / "b")])
     assert by_name.exit_code == by_code.exit_code != 2
