@@ -75,6 +75,8 @@ def _reasons(info: Any, plan_crs: str, *, spatial: bool, declared_ok: bool = Fal
             how = messages.both(f"clean.how.{info.encoding_source}")
             out.append({lang: messages.text("clean.why.no_cpg", lang, encoding=info.encoding,
                                             how=how[lang]) for lang in messages.LANGS})
+    if any(n.key == "note.mojibake_repaired" for n in info.notes):
+        out.append(messages.both("clean.why.mojibake"))
     if not spatial:
         return out
     crs_notes = [n.key for n in info.notes
@@ -131,8 +133,10 @@ def _clean_layer(name: str, spec: Any, plan: Any, *, crs: str | None, encoding: 
                  ) -> pd.DataFrame:
     """The layer as written in its file, with decoded UTF-8 (NFC) text, in the plan's CRS."""
     from kzplan import crs as kcrs
+    from kzplan.plan import _declared_crs, _text_notes
 
     raw = io.read_raw(spec.path, name=name, layer=spec.layer, encoding=spec.encoding or encoding)
+    _text_notes(raw)  # the copy carries the repaired text (double-encoded UTF-8 undone)
     frame = raw.frame
     for column in _text_columns(frame):
         frame[column] = pd.Series(
@@ -142,7 +146,7 @@ def _clean_layer(name: str, spec: Any, plan: Any, *, crs: str | None, encoding: 
         return pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     bounds = tuple(float(b) for b in frame.geometry.total_bounds)
-    resolved = kcrs.resolve_crs(raw.declared_crs, bounds, override=crs or spec.crs, file=file,
+    resolved = kcrs.resolve_crs(_declared_crs(raw), bounds, override=crs or spec.crs, file=file,
                                 layer=name, plan=plan.definition)
     return frame.set_crs(resolved.crs, allow_override=True).to_crs(plan.crs)
 

@@ -23,7 +23,7 @@ from kzplan.plandef import PlanDef, load_plandef
 
 _PLAN_KEYS = ("name", "rule_pack", "crs", "reader", "plan")
 _READERS = ("pyogrio", "fiona")  # kzplan.io.READERS (not imported: this module stays light)
-_LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding")
+_LAYER_KEYS = ("path", "layer", "fields", "crs", "encoding", "values")
 _RULES_KEYS = ("select", "ignore", "params", "as_of", "strict")
 
 
@@ -37,6 +37,8 @@ class LayerSpec:
     fields: Mapping[str, str] = field(default_factory=dict)
     crs: str | None = None
     encoding: str | None = None
+    #: The planner's values -> canonical values, per canonical field (see :func:`_parse_values`).
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,27 @@ def parse_layer(name: str, data: Mapping[str, Any], *, root: Path, file: str) ->
         fields=dict(fields),
         crs=_opt_str(data, "crs", file=file, section=section),
         encoding=_opt_str(data, "encoding", file=file, section=section),
+        values=_parse_values(data, name, file=file, section=section),
     )
+
+
+def _parse_values(data: Mapping[str, Any], name: str, *, file: str, section: str
+                  ) -> dict[str, dict[str, str]]:
+    """``values = { trang_thai = { "Đang hoạt động" = "hoat_dong" } }``: the planner's values
+    of a canonical field and the canonical value each stands for (``kzplan init`` writes them)."""
+    values = data.get("values", {})
+    if not isinstance(values, Mapping) or not all(
+            isinstance(m, Mapping) and all(isinstance(v, str) for v in m.values())
+            for m in values.values()):
+        raise ConfigError("config.bad_value", file=file, section=section, key="values",
+                          expected='a table of field = { "their value" = "canonical" }',
+                          value=values)
+    canonical = schema.field_map(name)
+    for key in values:
+        if key not in canonical:
+            raise ConfigError("config.unknown_field", file=file, layer=name, key=key,
+                              known=", ".join(canonical))
+    return {k: dict(m) for k, m in values.items()}
 
 
 def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.toml") -> PlanConfig:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kzplan._errors import EncodingError
+from kzplan.viscii import decode_viscii
 
 PathLike = str | os.PathLike[str]
 
@@ -32,6 +33,7 @@ _CPG_ALIASES: dict[str, tuple[str, ...]] = {
     "latin-1": ("ISO88591", "88591", "LATIN1"),
     "tcvn3": ("TCVN3", "ABC", "TCVN5712"),
     "vni": ("VNI", "VNIWIN", "VNIWINDOWS"),
+    "viscii": ("VISCII", "VISCII11", "RFC1456"),
 }
 _CPG_LOOKUP = {alias: codec for codec, aliases in _CPG_ALIASES.items() for alias in aliases}
 
@@ -88,7 +90,7 @@ def read_cpg(shp_or_dbf_path: PathLike) -> str | None:
 _Field = tuple[str, str, int, int]  # name, type, offset in the record, width
 
 
-def _dbf_layout(raw: bytes, path: PathLike) -> tuple[int, int, int, list[_Field]]:
+def dbf_layout(raw: bytes, path: PathLike) -> tuple[int, int, int, list[_Field]]:
     """Parse a DBF header: (record count, header length, record length, fields)."""
     bad = EncodingError("encoding.dbf_not_dbf", path=os.fspath(path), size=len(raw))
     if len(raw) < 33:
@@ -144,7 +146,7 @@ def read_dbf_text(path: PathLike) -> dict[str, list[bytes]]:
         If the header is damaged or the file holds fewer records than its header announces.
     """
     raw = Path(path).read_bytes()
-    n_records, header_len, record_len, fields = _dbf_layout(raw, path)
+    n_records, header_len, record_len, fields = dbf_layout(raw, path)
     text_fields = [f for f in fields if f[1] == "C"]
     out: dict[str, list[bytes]] = {name: [] for name, *_ in text_fields}
     for i in range(n_records):
@@ -330,12 +332,21 @@ def decode(data: bytes, encoding: str, errors: str = "strict") -> str:
         return decode_tcvn3(data)
     if codec == "vni":
         return decode_vni(data)
+    if codec == "viscii":
+        return _nfc(decode_viscii(data))
     return _nfc(data.decode(codec, errors))
 
 
+# đ/Đ and their look-alikes (Ð U+00D0, Ɖ U+0189, ð U+00F0: see kzplan.textrepair) have no
+# decomposition: fold them by hand.
+_FOLD_LETTERS = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u0189": "D", "\u00f0": "d"})
+
+
 def fold_diacritics(text: str) -> str:
-    """Strip Vietnamese diacritics for searching: "Đắk Hà" -> "Dak Ha"."""
-    nfd = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    """Strip Vietnamese diacritics for searching: "Đắk Hà" -> "Dak Ha" (look-alike letters too:
+    "Ðắk Hà" -> "Dak Ha")."""
+    text = text.translate(_FOLD_LETTERS)
+    nfd = unicodedata.normalize("NFD", text)
     return _nfc("".join(c for c in nfd if not unicodedata.combining(c)))
 
 
@@ -349,6 +360,23 @@ class Detection:
     encoding: str
     confidence: float
     reason: str
+    #: The winner's share of well-formed Vietnamese words (1 for UTF-8 and ASCII).
+    share: float = 1.0
+    #: Every candidate scored, best first: (codec, share of well-formed words).
+    candidates: tuple[tuple[str, float], ...] = ()
+
+    #: True when the guess is too weak to build on (see :data:`MIN_SHARE`, :data:`MIN_CONFIDENCE`):
+    #: there were words to judge and no reading makes them Vietnamese clearly enough.
+    uncertain: bool = False
+
+
+#: A detected legacy encoding is used only when at least this share of the decoded non-ASCII
+#: words are well-formed Vietnamese syllables (real legacy files score 0.95 to 1: place names
+#: from the Central Highlands are covered by the syllable rules) ...
+MIN_SHARE = 0.8
+#: ... and its confidence (its share minus half the runner-up's) is at least this: a tie between
+#: two readings is 0.5, two equally good readings are no answer.
+MIN_CONFIDENCE = 0.5
 
 
 # Vowel nuclei of Vietnamese syllables (without tone); those ending in a glide take no final.
@@ -373,7 +401,10 @@ _LEXICON = frozenset(_nfc("""
     số lô lộ trạm xưởng
 """).split())
 _MAX_SAMPLES = 5000  # distinct non-ASCII values scored; plenty for a plan layer
-_PRIOR = ("utf-8", "tcvn3", "vni", "cp1258", "cp1252")  # last tie-break, most likely first
+_PRIOR = ("utf-8", "tcvn3", "vni", "cp1258", "viscii", "cp1252")  # last tie-break, most likely first
+
+
+_VISCII_C0 = frozenset(b"\x02\x05\x06\x14\x19\x1e")
 
 
 def _is_syllable(word: str) -> bool:
@@ -391,6 +422,13 @@ def _decode_scored(data: bytes, codec: str) -> tuple[str, int]:
         return _decode_tcvn3(data)
     if codec == "vni":
         return _decode_vni(data)
+    if codec == "viscii":
+        # VISCII defines every byte; other encodings' bytes read in it give capitals inside
+        # lower-case words ("cÔng") and C0 capitals: count those as impossible.
+        text = _nfc(decode_viscii(data))
+        bad = sum(a.islower() and b.isupper() for a, b in zip(text, text[1:]))
+        bad += sum(b in _VISCII_C0 for b in data)
+        return text, bad
     text = data.decode(codec, "replace")
     bad = text.count("\ufffd")
     if codec == "cp1258":  # a combining tone must follow a vowel
@@ -409,6 +447,8 @@ def _score(samples: list[bytes], codec: str) -> tuple[float, float, int, int]:
             if word.isascii() or not any(c.isalpha() for c in word):
                 continue  # the same in every candidate, or nothing to judge
             judged += 1
+            if codec == "viscii" and len(word) < 2:
+                continue  # any byte is a VISCII letter: a lone one ("\xb1" = "ẳ") proves nothing
             if _is_syllable(word):
                 valid += 1
                 known += word.lower() in _LEXICON
@@ -449,8 +489,20 @@ def detect(samples: Iterable[bytes]) -> Detection:
     ranked = sorted(_PRIOR, key=lambda c: (*scores[c][:2], -_PRIOR.index(c)), reverse=True)
     best, second = ranked[0], ranked[1]
     others = " ".join(f"{c}={scores[c][0]:.2f}" for c in ranked[1:])
+    candidates = tuple((c, round(scores[c][0], 3)) for c in ranked)
     if scores[best][0] == 0:
-        return Detection("cp1252", 0.0, f"no Vietnamese words; {best}=0.00 {others}")
+        # Words to judge but none Vietnamese in any reading: uncertain. Only symbols (25°C, ±):
+        # the Windows code page, nothing to get wrong.
+        judged = any(scores[c][3] for c in ranked)
+        return Detection("cp1252", 0.0, f"no Vietnamese words; {best}=0.00 {others}", 0.0,
+                         candidates, uncertain=judged)
+    if best != "viscii" and second == "viscii":
+        # VISCII gives every byte a letter, so other encodings' bytes read in it still look half
+        # Vietnamese ("cềng nghiỷp"): as a runner-up it is noise, the next candidate counts.
+        second = ranked[2]
     confidence = round(max(0.0, scores[best][0] - scores[second][0] / 2), 3)
     valid, judged = scores[best][2:]
-    return Detection(best, confidence, f"{best} {valid}/{judged} Vietnamese words; {others}")
+    share = round(scores[best][0], 3)
+    return Detection(best, confidence, f"{best} {valid}/{judged} Vietnamese words; {others}",
+                     share, candidates,
+                     uncertain=share < MIN_SHARE or confidence < MIN_CONFIDENCE)

@@ -60,6 +60,8 @@ class RawLayer:
     encoding: str | None = None
     encoding_source: str | None = None
     encoding_reason: str = ""
+    #: How the encoding was detected, when it was (confidence, candidates).
+    detection: enc.Detection | None = None
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -248,7 +250,7 @@ def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str
         if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
     ]
     cpg_label = enc.read_cpg(path)
-    codec, source, reason = None, None, ""
+    codec, source, reason, detection = None, None, "", None
     if cpg_label is not None:
         codec = enc.normalize_cpg(cpg_label)
         source, reason = "cpg", cpg_label.strip()
@@ -276,6 +278,7 @@ def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str
         encoding=codec,
         encoding_source=source,
         encoding_reason=reason,
+        detection=detection,
     )
 
 

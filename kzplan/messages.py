@@ -7,6 +7,7 @@ the same placeholders, and that every key is used somewhere.
 
 from __future__ import annotations
 
+import numbers
 import os
 import string
 import tomllib
@@ -38,14 +39,32 @@ def has(key: str) -> bool:
     return key in catalogue(LANGS[0])
 
 
+class _VietnameseNumbers(string.Formatter):
+    """Numbers formatted with a spec (``{off_km:,.1f}``) the Vietnamese way: ``1.034,5``."""
+
+    _SWAP = str.maketrans({",": ".", ".": ","})
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        out = super().format_field(value, format_spec)
+        if format_spec and isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return out.translate(self._SWAP)
+        return out
+
+
+_VI_FORMATTER = _VietnameseNumbers()
+
+
 def text(key: str, lang: str | None = None, /, **params: object) -> str:
-    """Render message ``key`` in ``lang`` with ``params``."""
+    """Render message ``key`` in ``lang`` with ``params`` (in Vietnamese, numbers with a format
+    spec are written the Vietnamese way: ``{n:,.1f}`` gives ``1.034,5``)."""
     lang = lang or default_lang()
     try:
         template = catalogue(lang)[key]
     except (KeyError, ValueError):
         msg = f"Unknown message {key!r} (language {lang!r})."
         raise KeyError(msg) from None
+    if lang == "vi":
+        return _VI_FORMATTER.vformat(template, (), params)
     return template.format(**params)
 
 

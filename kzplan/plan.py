@@ -9,8 +9,12 @@ reading (file, driver, CRS, encoding, hygiene notes) in :class:`LayerInfo`.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import html
+import math
+import re
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from kzplan import crs as kcrs
-from kzplan import io, messages, schema
-from kzplan._errors import LayerError, SourceError
+from kzplan import io, messages, numtext, schema, textrepair, units
+from kzplan._errors import EncodingError, LayerError, SourceError
+from kzplan._format import fmt_number
 from kzplan.config import LayerSpec, PlanConfig, load_config
 from kzplan.plandef import PlanDef, load_plandef
 
@@ -310,23 +315,6 @@ def _nfc(value: Any) -> Any:
     return value
 
 
-def _parse_number(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if not text:
-        return None
-    if "," in text and "." in text:
-        # 1.729,72 (Vietnamese) or 1,729.72 (English)
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") \
-            else text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".")
-    return float(text)
-
-
 def _feature_id(frame: pd.DataFrame, i: int) -> str:
     if "ma" in frame.columns:
         value = frame["ma"].iloc[i]
@@ -335,7 +323,61 @@ def _feature_id(frame: pd.DataFrame, i: int) -> str:
     return f"#{i + 1}"
 
 
-def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list[Note]]:
+Pending = dict[str, dict[int, tuple[str, tuple[float, ...]]]]
+"""Ambiguous text numbers by field and row: the text and its two readings (see
+:func:`kzplan.numtext.readings`), settled once the measured areas are known."""
+
+
+def _missing_fields(missing: list[schema.Field], unused: list[str], *, file: str, layer: str,
+                    available: str) -> LayerError:
+    """All the required fields a layer lacks, at once, each with the closest unused field name
+    in the file (a planner's ``DIENTICH`` for ``dt_qh_ha`` is found by ``kzplan init``)."""
+    items: dict[str, str] = {}
+    for lang in messages.LANGS:
+        parts = []
+        for f in missing:
+            close = difflib.get_close_matches(f.name.lower(), [u.lower() for u in unused], n=1,
+                                              cutoff=0.5)
+            hint = next((u for u in unused if close and u.lower() == close[0]), None)
+            meaning = f.vi if lang == "vi" else f.en
+            parts.append(messages.text("schema.missing_item" + (".close" if hint else ""), lang,
+                                       field=f.name, meaning=meaning, close=hint or ""))
+        items[lang] = "; ".join(parts)
+    example = ", ".join(f'{f.name} = "…"' for f in missing[:3])
+    return LayerError("schema.missing_fields", file=file, layer=layer, count=len(missing),
+                      items=items, available=available or "-", example=example)
+
+
+def _map_values(frame: pd.DataFrame, spec: LayerSpec, notes: list[Note]) -> pd.DataFrame:
+    """Translate a planner's values into the canonical ones (``values`` under ``[layers.X]``:
+    ``trang_thai = { "Đang hoạt động" = "hoat_dong" }``), comparing NFC text without case."""
+    for fname, mapping in getattr(spec, "values", {}).items():
+        if fname not in frame.columns or not mapping:
+            continue
+        table = {unicodedata.normalize("NFC", str(k)).strip().casefold(): v
+                 for k, v in mapping.items()}
+        count = 0
+        values = []
+        for v in frame[fname]:
+            key = unicodedata.normalize("NFC", v).strip().casefold() if isinstance(v, str) else None
+            if key in table:
+                count += 1
+                values.append(table[key])
+            else:
+                values.append(v)
+        frame[fname] = pd.Series(values, index=frame.index, dtype=object)
+        if count:
+            notes.append(Note("note.values_mapped", {"field": fname, "count": count}))
+    return frame
+
+
+def _canonicalise(raw: io.RawLayer, spec: LayerSpec,
+                  raw_numbers: Mapping[str, list[str | None]] | None = None,
+                  pending: Pending | None = None) -> tuple[pd.DataFrame, list[Note]]:
+    """Map ``raw`` onto the canonical fields. ``raw_numbers`` are the raw texts of a DBF's numeric
+    fields (unreadable values are refused, never read as 0); ambiguous text numbers go to
+    ``pending`` (NaN until :func:`_settle_readings`)."""
+    pending = {} if pending is None else pending
     frame = raw.frame
     name = spec.name
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
@@ -343,6 +385,7 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list
     lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
     available = ", ".join(str(c) for c in frame.columns if c != "geometry")
     rename: dict[str, str] = {}
+    missing: list[schema.Field] = []
     for f in fields:
         if f.name in spec.fields:
             source = spec.fields[f.name]
@@ -359,12 +402,16 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list
         if match is not None:
             rename[match] = f.name
         elif f.required:
-            raise LayerError(
-                "schema.missing_field", file=file, layer=name, field=f.name,
-                meaning=f.en, available=available or "-",
-            )
+            missing.append(f)
+    if missing:
+        raise _missing_fields(missing, [str(c) for c in frame.columns
+                                        if c != "geometry" and c not in rename],
+                              file=file, layer=name, available=available)
     out = frame.rename(columns=rename)
-    notes: list[Note] = []
+    out = _map_values(out, spec, notes_out := [])
+    source_of = {v: str(k) for k, v in rename.items()}
+    notes: list[Note] = list(notes_out)
+    unreadable: list[tuple[str, str, Any]] = []
     for f in fields:
         if f.name not in out.columns:
             out[f.name] = None
@@ -381,16 +428,31 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list
                 values = [v.zfill(3) if isinstance(v, str) and v.isdigit() else v for v in values]
             out[f.name] = pd.Series(values, index=out.index, dtype=object)
             continue
+        if pd.api.types.is_bool_dtype(column) or pd.api.types.is_datetime64_any_dtype(column) \
+                or any(isinstance(v, (bool, np.bool_, pd.Timestamp)) for v in column):
+            raise LayerError("schema.wrong_field_type", file=file, layer=name, field=f.name,
+                             source=source_of.get(f.name, f.name), dtype=str(column.dtype),
+                             expected=_EXPECTED[f.type])
         was_text = column.dtype == object
-        parsed = []
+        raw_text = raw_numbers.get(source_of.get(f.name, f.name)) if raw_numbers else None
+        parsed: list[float | None] = []
         for i, value in enumerate(column):
+            text = raw_text[i] if raw_text is not None and i < len(raw_text) else None
+            if raw_text is not None and not numtext.dbf_readable(text):
+                unreadable.append((_feature_id(out, i), f.name, text))
+                parsed.append(None)
+                continue
             try:
-                number = _parse_number(value)
+                found = numtext.readings(value)
             except ValueError:
-                raise LayerError(
-                    "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
-                    field=f.name, value=value, expected=_EXPECTED[f.type],
-                ) from None
+                unreadable.append((_feature_id(out, i), f.name, value))
+                parsed.append(None)
+                continue
+            if len(found) == 2:
+                pending.setdefault(f.name, {})[i] = (str(value).strip(), found)
+                parsed.append(None)
+                continue
+            number = found[0] if found else None
             if f.type == "int" and number is not None and number != int(number):
                 raise LayerError(
                     "schema.wrong_type", file=file, layer=name, feature=_feature_id(out, i),
@@ -400,13 +462,159 @@ def _canonicalise(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame, list
         if was_text and any(isinstance(v, str) and v.strip() for v in column):
             notes.append(Note("note.value_coerced", {"field": f.name}))
         series = pd.Series(parsed, index=out.index, dtype="float64")
-        out[f.name] = series.astype("Int64") if f.type == "int" else series
+        out[f.name] = series if f.type == "float" or f.name in pending \
+            else series.astype("Int64")
+    if unreadable:
+        raise LayerError("schema.unreadable_numbers", file=file, layer=name,
+                         count=len(unreadable), items="; ".join(
+                             f"{feature} {fld}={value!r}" for feature, fld, value in unreadable))
     ordered = [f.name for f in fields] + [
         c for c in out.columns if c not in {f.name for f in fields} and c != "geometry"
     ]
     if "geometry" in out.columns:
         ordered.append("geometry")
     return out[ordered], notes
+
+
+def _dbf_numbers(raw: io.RawLayer) -> dict[str, list[str | None]] | None:
+    """The raw text of a shapefile's (or DBF's) numeric fields, keyed by the frame's column names;
+    None for other formats (their numbers are typed by the format itself)."""
+    if raw.file.suffix.lower() not in (".shp", ".dbf"):
+        return None
+    dbf = raw.file if raw.file.suffix.lower() == ".dbf" else io._sibling(raw.file, ".dbf")
+    if dbf is None:
+        return None
+    texts = numtext.dbf_numeric_text(dbf)
+    by_lower = {k.lower(): v for k, v in texts.items()}
+    out = {str(c): by_lower[str(c).lower()] for c in raw.frame.columns
+           if str(c).lower() in by_lower}
+    return {k: v for k, v in out.items() if len(v) == len(raw.frame)}
+
+
+_RANGES = {"lap_day": (0.0, 100.0)}
+
+
+def _settle_readings(frame: pd.DataFrame, pending: Pending, *, file: str, layer: str
+                     ) -> list[Note]:
+    """Settle ambiguous text numbers (``16.000``: sixteen thousand or sixteen): an area by the
+    feature's measured area (:data:`kzplan.numtext.AREA_READING_TOLERANCE_PCT`), an integer field
+    by the reading that is whole, a percentage by the one in 0–100. Exactly one reading must fit;
+    otherwise the layer is refused naming the feature and both readings."""
+    notes: list[Note] = []
+    types = {f.name: f.type for f in schema.LAYER_FIELDS[layer]}
+    for fname, cells in pending.items():
+        values = frame[fname].astype("float64").to_numpy(copy=True)
+        for i, (text, found) in sorted(cells.items()):
+            feature = _feature_id(frame, i)
+            both = {lang: " / ".join(fmt_number(r, lang, 3) for r in found)
+                    for lang in messages.LANGS}
+            measured = float(frame["dt_do_ha"].iloc[i]) if fname == "dt_qh_ha" \
+                and "dt_do_ha" in frame else math.nan
+            if fname == "dt_qh_ha":
+                fit = [r for r in found if numtext.fits_area(r, measured)]
+            elif types.get(fname) == "int":
+                fit = [r for r in found if r == int(r)]
+            elif fname in _RANGES:
+                lo, hi = _RANGES[fname]
+                fit = [r for r in found if lo <= r <= hi]
+            else:
+                fit = []
+            if len(fit) != 1:
+                key = "schema.ambiguous_number_area" if fname == "dt_qh_ha" \
+                    else "schema.ambiguous_number"
+                raise LayerError(key, file=file, layer=layer, feature=feature, field=fname,
+                                 text=text, readings=both,
+                                 measured={lg: fmt_number(measured, lg) for lg in messages.LANGS},
+                                 tolerance_pct={lg: fmt_number(numtext.AREA_READING_TOLERANCE_PCT,
+                                                               lg) for lg in messages.LANGS})
+            values[i] = fit[0]
+            reason = "area" if fname == "dt_qh_ha" else ("int" if types.get(fname) == "int"
+                                                          else "range")
+            other = next(r for r in found if r != fit[0])
+            notes.append(Note(f"note.number_reading.{reason}", {
+                "feature": feature, "field": fname, "text": text,
+                "value": {lg: fmt_number(fit[0], lg, 3) for lg in messages.LANGS},
+                "other": {lg: fmt_number(other, lg, 3) for lg in messages.LANGS},
+                "measured": {lg: fmt_number(measured, lg) for lg in messages.LANGS},
+            }))
+        series = pd.Series(values, index=frame.index, dtype="float64")
+        frame[fname] = series.astype("Int64") if types.get(fname) == "int" else series
+    return notes
+
+
+def _text_notes(raw: io.RawLayer) -> list[Note]:
+    """Repair double-encoded UTF-8 in ``raw``'s text (in place) and flag look-alike letters and
+    ``?`` replacement characters (see :mod:`kzplan.textrepair`)."""
+    frame = raw.frame
+    cols = [c for c in frame.columns if c != "geometry"
+            and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    fixed, found = textrepair.scan(((str(c), list(frame[c])) for c in cols),
+                                   fix=raw.encoding == "utf-8")
+    for c in cols:
+        if found.repaired.get(str(c)):
+            frame[c] = pd.Series(fixed[str(c)], index=frame.index, dtype=object)
+    notes: list[Note] = []
+    for key, counts, example in (
+            ("note.mojibake_repaired", found.repaired, found.repaired_example),
+            ("note.lookalike_letters", found.lookalike, found.lookalike_example),
+            ("note.replacement_chars", found.replacement, found.replacement_example)):
+        if counts:
+            before, after = example if isinstance(example, tuple) else (example, "")
+            notes.append(Note(key, {"count": sum(counts.values()), "fields": ", ".join(counts),
+                                    "example": before, "repaired": after}))
+    return notes
+
+
+def _check_detection(raw: io.RawLayer, *, file: str, layer: str) -> None:
+    """Refuse a detected encoding too weak to build on (nothing may be read, or cleaned, from a
+    guess): name the candidates and how to settle it with ``--encoding``."""
+    detection = raw.detection
+    if raw.encoding_source != "detected" or detection is None or not detection.uncertain:
+        return
+    shown = [(c, v) for c, v in detection.candidates if v > 0][:3] or detection.candidates[:2]
+    candidates = {lang: ", ".join(f"{c} ({fmt_number(v * 100, lang, 0)} %)" for c, v in shown)
+                  for lang in messages.LANGS}
+    raise EncodingError("encoding.uncertain", file=file, layer=layer, candidates=candidates,
+                        best=shown[0][0] if shown else "utf-8")
+
+
+def _match_units(raw: io.RawLayer, spec: LayerSpec, plan: PlanDef, *, file: str) -> list[Note]:
+    """Give a district boundary file the plan's unit codes (by code, else by name; see
+    :mod:`kzplan.units`) and keep only the plan's units of a wider file (in place)."""
+    if spec.name != "districts" or "ma_huyen" in spec.fields:
+        return []
+    found = units.match(raw.frame, plan, file=file)
+    frame = raw.frame
+    keep = [c is not None for c in found.codes]
+    frame = frame.loc[keep].copy()
+    frame = frame.drop(columns=[c for c in frame.columns
+                                if str(c).lower() == "ma_huyen" and c != found.column])
+    frame["ma_huyen"] = [c for c in found.codes if c is not None]
+    raw.frame = frame.reset_index(drop=True)
+    notes: list[Note] = []
+    if found.how == "name":
+        notes.append(Note("note.units_by_name", {"column": found.column}))
+    if found.dropped:
+        notes.append(Note("note.units_picked", {"kept": int(sum(keep)), "total": len(keep)}))
+    if found.absent:
+        notes.append(Note("note.units_absent", {"count": len(found.absent),
+                                                "codes": ", ".join(found.absent)}))
+    return notes
+
+
+def _declared_crs(raw: io.RawLayer) -> Any:
+    """The CRS a layer declares. For a shapefile, the ``.prj``'s own WKT when it carries an
+    authority code: GDAL answers with the code alone (``EPSG:3405``) and so hides a code that
+    contradicts the WKT's parameters, which :func:`kzplan.crs.resolve_crs` must see."""
+    if raw.file.suffix.lower() == ".shp":
+        prj = io._sibling(raw.file, ".prj")
+        if prj is not None:
+            with contextlib.suppress(OSError):
+                data = prj.read_bytes().removeprefix(b"\xef\xbb\xbf")
+                text = data.decode("utf-8", errors="replace").strip()
+                if re.search(r'(AUTHORITY|ID)\[\s*"EPSG"', text, re.IGNORECASE):
+                    return text
+    return raw.declared_crs
 
 
 _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon M",
@@ -417,10 +625,14 @@ _POLYGONAL = {"Polygon", "MultiPolygon", "Polygon Z", "MultiPolygon Z", "Polygon
 def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
                 encoding: str | None, reader: str = io.DEFAULT_READER, root: Root | None = None
                 ) -> tuple[pd.DataFrame, LayerInfo]:
-    raw = (_read_lots_raw(spec, encoding=spec.encoding or encoding, reader=reader)
-           if spec.name in schema.LOT_LAYERS else
-           io.read_raw(spec.path, name=spec.name, layer=spec.layer,
-                       encoding=spec.encoding or encoding, reader=reader))
+    with warnings.catch_warnings():
+        # GDAL warns that "abc" in a numeric DBF field was "parsed incompletely to real 0":
+        # kzplan reads those fields' raw text itself (see _dbf_numbers) and refuses such values.
+        warnings.filterwarnings("ignore", message=".*parsed incompletely", category=RuntimeWarning)
+        raw = (_read_lots_raw(spec, encoding=spec.encoding or encoding, reader=reader)
+               if spec.name in schema.LOT_LAYERS else
+               io.read_raw(spec.path, name=spec.name, layer=spec.layer,
+                           encoding=spec.encoding or encoding, reader=reader))
     file = str(raw.file) + (f":{raw.layer}" if raw.layer else "")
     shown = shown_path(raw.file, root)
     if len(raw.frame) == 0:
@@ -429,10 +641,14 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
     if raw.encoding_source == "detected":
         notes.append(Note("note.encoding_detected",
                           {"encoding": raw.encoding, "reason": raw.encoding_reason}))
-    if raw.encoding in ("tcvn3", "vni", "cp1258"):
+    _check_detection(raw, file=file, layer=spec.name)
+    if raw.encoding in ("tcvn3", "vni", "cp1258", "viscii"):
         notes.append(Note("note.encoding_legacy", {"encoding": raw.encoding}))
+    notes.extend(_text_notes(raw))
+    notes.extend(_match_units(raw, spec, config.definition, file=file))
+    pending: Pending = {}
     frame, more = (_canonicalise_lots(raw, spec) if spec.name in schema.LOT_LAYERS
-                   else _canonicalise(raw, spec))
+                   else _canonicalise(raw, spec, _dbf_numbers(raw), pending))
     notes.extend(more)
     crs_label, crs_source = None, None
     if spec.name in schema.TABLE_LAYERS:
@@ -445,7 +661,7 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
                              geometry_type=raw.geometry_type)
         bounds = frame.geometry.total_bounds
         resolved = kcrs.resolve_crs(
-            raw.declared_crs, tuple(float(b) for b in bounds),
+            _declared_crs(raw), tuple(float(b) for b in bounds),
             override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
         )
         # Errors name the file as given (for the terminal); notes go into the reports, so they
@@ -457,6 +673,8 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         frame["dt_do_ha"] = kcrs.area_ha(frame.geometry)
         crs_label = f"EPSG:{resolved.epsg}" if resolved.epsg else resolved.crs.name
         crs_source = resolved.source
+    if pending:
+        notes.extend(_settle_readings(frame, pending, file=file, layer=spec.name))
     info = LayerInfo(
         name=spec.name, file=raw.file, driver=raw.driver, layer=raw.layer, crs=crs_label,
         crs_source=crs_source, encoding=raw.encoding, encoding_source=raw.encoding_source,
@@ -529,6 +747,7 @@ def _canonicalise_lots(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame,
     lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
     available = ", ".join(str(c) for c in frame.columns if c != "geometry")
     rename: dict[str, str] = {}
+    missing: list[schema.Field] = []
     for f in fields:
         source = spec.fields.get(f.name, f.name)
         match = lower.get(source.lower())
@@ -536,10 +755,12 @@ def _canonicalise_lots(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame,
             raise LayerError("schema.mapped_field_missing", file=file, layer=spec.name,
                              field=f.name, source=source, available=available)
         if match is None and f.required:
-            raise LayerError("schema.missing_field", file=file, layer=spec.name, field=f.name,
-                             meaning=f.en, available=available or "-")
+            missing.append(f)
         if match is not None:
             rename[match] = f.name
+    if missing:  # all at once, each with the closest field name in the file
+        unused = [str(c) for c in frame.columns if c != "geometry" and c not in rename]
+        raise _missing_fields(missing, unused, file=file, layer=spec.name, available=available)
     out = frame.rename(columns=rename)
     notes: list[Note] = []
     for f in fields:

@@ -255,13 +255,27 @@ def test_esri_wkt_identified_as_9216() -> None:
     assert r.epsg == 9216
 
 
-def test_wkt_contradicting_its_code_gets_a_note() -> None:
+def test_wkt_contradicting_its_code_is_refused_when_both_fit() -> None:
     wkt = CRS.from_epsg(9216).to_wkt("WKT1_GDAL").replace('"central_meridian",107.5',
                                                           '"central_meridian",108')
-    r = resolve(wkt, box_around(*BO_Y_9216))  # small enough to fit either meridian
-    assert r.epsg == 5898
-    assert "crs.wkt_epsg_mismatch" in note_keys(r)
-    assert "crs.not_provincial" in note_keys(r)
+    with pytest.raises(CRSError) as err:
+        resolve(wkt, box_around(*BO_Y_9216))  # small enough to fit either meridian
+    text = err.value.render("en")
+    assert "EPSG:9216" in text and "EPSG:5898" in text and "cannot choose" in text
+
+
+def test_wkt_contradicting_its_code_follows_the_one_that_fits() -> None:
+    wkt = CRS.from_epsg(9216).to_wkt("WKT1_GDAL").replace('"central_meridian",107.5',
+                                                          '"central_meridian",108')
+    r = resolve(wkt)  # the whole province in EPSG:9216 coordinates: only the code fits
+    assert r.epsg == 9216 and "crs.conflict.took_code" in note_keys(r)
+    note = next(n for n in r.notes if n.key == "crs.conflict.took_code")
+    assert "EPSG:5898" in note.render("en") and " km" in note.render("vi")
+    moved = Transformer.from_crs(9216, 5898, always_xy=True).transform_bounds(*PROVINCE_9216)
+    r = resolve(wkt, moved)  # the same area in the parameters' coordinates
+    assert r.epsg == 5898 and "crs.conflict.took_params" in note_keys(r)
+    assert resolve(wkt, None).epsg == 5898  # nothing to place: the parameters, with a note
+    assert "crs.wkt_epsg_mismatch" in note_keys(resolve(wkt, None))
 
 
 def test_tm3_on_wgs84_datum_is_not_9216() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from kzplan.cli import check, clean, diff, info, map, rules, run
+from kzplan.cli import check, clean, diff, info, init, map, rules, run
 from kzplan.cli._help import h
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ COMMANDS = (
     ("run", run.run),
     ("diff", diff.diff),
     ("clean", clean.clean_command),
+    ("init", init.init),
 )
 for _name, _func in COMMANDS:
     app.command(_name)(_func)

@@ -11,6 +11,7 @@ from pyproj import CRS
 
 from kzplan import messages
 from kzplan._errors import CRSError
+from kzplan._format import fmt_number
 from kzplan.crs._common import (
     Bounds,
     Note,
@@ -74,6 +75,43 @@ def _outside(crs: CRS, epsg: int | None, b: Bounds, *, file: str, layer: str,
                     crs_name=_name(crs, epsg), where=where, shift=shift, hint=hint,
                     province=province(plan))
 
+
+def _where_text(crs: CRS, b: Bounds) -> dict[str, str]:
+    """Where ``crs`` puts the centre of ``b``, in both languages."""
+    c = _centre_lonlat(crs, b)
+    if c is None:
+        return messages.both("crs.where.nowhere")
+    return {lang: messages.text("crs.conflict.at", lang, lon=fmt_number(c[0], lang, 3, trim=False),
+                                lat=fmt_number(c[1], lang, 3, trim=False))
+            for lang in messages.LANGS}
+
+
+def _settle_conflict(crs_in: CRS, claimed: int, epsg: int | None, b: Bounds | None, *,
+                     where: dict[str, str], plan: PlanDef
+                     ) -> tuple[CRS, int | None, Note]:
+    """A .prj whose EPSG code contradicts its own parameters: take the reading that places the data
+    in the plan's area (the code's or the parameters'), naming both; refuse if both or neither
+    do. Returns the CRS to go on with, its EPSG code and the note."""
+    by_code = _epsg_crs(claimed)
+    by_params = _epsg_crs(epsg) if epsg is not None else crs_in
+    actual = _name(by_params, epsg) if epsg else _summary(crs_in)
+    params = {**where, "claimed": claimed, "claimed_name": by_code.name, "actual": actual}
+    if b is None:  # nothing to place: follow the parameters, as the file's own definition
+        return crs_in, epsg, Note("crs.wkt_epsg_mismatch", params)
+    fit_code = fits(_safe_lonlat(by_code, b), plan)
+    fit_params = fits(_safe_lonlat(by_params, b), plan)
+    code_at, params_at = _centre_lonlat(by_code, b), _centre_lonlat(by_params, b)
+    off_km = _geodesic_km(code_at, params_at)[0] if code_at and params_at else float("nan")
+    params |= {"code_where": _where_text(by_code, b), "params_where": _where_text(by_params, b),
+               "off_km": {lang: fmt_number(off_km, lang, 1) for lang in messages.LANGS},
+               "province": province(plan)}
+    if fit_code == fit_params:
+        key = "crs.conflict.both_fit" if fit_code else "crs.conflict.none_fit"
+        raise CRSError(key, **params)
+    if fit_code:
+        return by_code, claimed, Note("crs.conflict.took_code", params)
+    return crs_in, epsg, Note("crs.conflict.took_params", params)
+
 def resolve_crs(declared: CRS | str | None, bounds: Bounds | None, *, override: str | None = None,
                 file: str, layer: str, plan: PlanDef | None = None) -> Resolved:
     """Resolve a layer's CRS from what the file declares and an optional override.
@@ -135,9 +173,8 @@ def resolve_crs(declared: CRS | str | None, bounds: Bounds | None, *, override: 
     where = {"file": file, "layer": layer}
     vn2000 = _datum_family(crs_in) == "vn2000"
     if claimed is not None and epsg != claimed:
-        actual = _name(_epsg_crs(epsg), epsg) if epsg else _summary(crs_in)
-        notes.append(Note("crs.wkt_epsg_mismatch", {**where, "claimed": claimed, "actual": actual,
-                                                    "claimed_name": _epsg_crs(claimed).name}))
+        crs_in, epsg, note = _settle_conflict(crs_in, claimed, epsg, b, where=where, plan=plan)
+        notes.append(note)
     elif epsg is not None and claimed is None:
         notes.append(Note("crs.identified_from_wkt",
                           {**where, "name": _epsg_crs(epsg).name, "epsg": epsg}))

@@ -71,6 +71,44 @@ def print_info(plan: Plan, *, console: Console, lang: str = "vi") -> None:
                                    + messages.text(note.key, lang, **note.params)))
 
 
+def print_description(desc: Any, guess: Any, *, console: Console, lang: str = "vi") -> None:
+    """Any vector file (``kzplan info FILE``): driver, features, geometry, fields with samples,
+    CRS, encoding, extent in degrees, and the plan layer it looks like (:mod:`kzplan.describe`)."""
+    from kzplan.describe import extent_text
+
+    console.print(Text(_t("describe.title", lang, file=desc.file.name, driver=desc.driver,
+                          count=fmt_number(desc.count, lang),
+                          geometry=desc.geometry_type or "–")))
+    if desc.crs_problem:
+        console.print(Text(_t("describe.crs_problem", lang, problem=desc.crs_problem[lang])))
+    else:
+        console.print(Text(_t("describe.crs", lang, crs=desc.crs or "–")))
+    for note in desc.crs_notes:
+        console.print(Text("  " + note[lang]))
+    enc = desc.encoding_problem[lang] if desc.encoding_problem else (
+        f"{desc.encoding or '–'} ({desc.encoding_source}: {desc.encoding_reason})")
+    console.print(Text(_t("describe.encoding", lang, encoding=enc)))
+    if desc.lonlat is not None:
+        console.print(Text(_t("describe.extent_line", lang, extent=extent_text(desc.lonlat, lang))))
+    table = Table(title=_t("describe.fields_title", lang), title_justify="left")
+    for key in ("describe.col.field", "describe.col.type", "describe.col.samples",
+                "describe.col.maps_to"):
+        table.add_column(_t(key, lang))
+    maps_to = {their: canon for canon, (their, _) in guess.fields.items()}
+    for f in desc.fields:
+        samples = ", ".join(fmt_number(v, lang) if isinstance(v, (int, float)) else repr(v)
+                            for v in f.samples)
+        table.add_row(Text(f.name), f.dtype, Text(samples), maps_to.get(f.name, ""))
+    console.print(table)
+    if guess.layer is None:
+        console.print(Text(_t("describe.no_layer", lang, evidence=guess.layer_evidence[lang])))
+    else:
+        console.print(Text(_t("describe.layer_guess", lang, layer=guess.layer,
+                              evidence=guess.layer_evidence[lang])))
+    if guess.missing:
+        console.print(Text(_t("describe.missing", lang, fields=", ".join(guess.missing))))
+
+
 def print_targets(report: Report, console: Console, lang: str) -> None:
     """The targets table."""
     table = Table(title=_t("term.targets_title", lang), title_justify="left")
