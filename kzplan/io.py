@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -100,27 +102,91 @@ def list_layers(path: Path, *, reader: str = DEFAULT_READER) -> list[str]:
         raise SourceError("io.unreadable", file=str(path), layer="?", reason=exc) from None
 
 
+TEXT_MAX_BYTES = 64 * 1024**2
+"""Refuse configuration and report files larger than this."""
+ZIP_MAX_BYTES = 2 * 1024**3
+"""Refuse a zip that would extract to more than this (a zip bomb)."""
+ZIP_MAX_RATIO = 200
+"""Refuse a zip entry compressed more than this many times (a zip bomb)."""
+ZIP_MAX_ENTRIES = 10_000
+
+
+def _zip_entries(path: Path, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The entries, checked before anything is extracted: no escape, no duplicate (any case), no
+    encryption, a supported method, and sizes and ratios within the limits."""
+    infos = archive.infolist()
+    if len(infos) > ZIP_MAX_ENTRIES:
+        raise SourceError("io.zip_too_big", file=str(path), entry=f"{len(infos)} entries",
+                          limit=f"{ZIP_MAX_ENTRIES} entries")
+    seen: dict[str, str] = {}
+    total = 0
+    for info in infos:
+        name = PurePosixPath(info.filename.replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts or ":" in (name.parts[0] if name.parts else ""):
+            raise SourceError("io.zip_escape", file=str(path), entry=info.filename)
+        key = name.as_posix().rstrip("/").lower()
+        if key in seen:
+            raise SourceError("io.zip_duplicate", file=str(path), entry=info.filename,
+                              other=seen[key])
+        seen[key] = info.filename
+        if info.is_dir():
+            continue
+        if info.flag_bits & 0x1:
+            raise SourceError("io.zip_encrypted", file=str(path), entry=info.filename)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
+                                      zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+            raise SourceError("io.zip_method", file=str(path), entry=info.filename,
+                              method=info.compress_type)
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if total > ZIP_MAX_BYTES or (info.file_size > 1024 * 1024 and ratio > ZIP_MAX_RATIO):
+            raise SourceError("io.zip_too_big", file=str(path), entry=info.filename,
+                              limit=f"{ZIP_MAX_BYTES // 1024**2} MB, x{ZIP_MAX_RATIO}")
+    return infos
+
+
+def _extract(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path) -> None:
+    """Extract one entry, streaming, never writing more than the size it declares."""
+    target = root / PurePosixPath(info.filename.replace("\\", "/"))
+    if not target.resolve().is_relative_to(root):
+        raise SourceError("io.zip_escape", file=str(path), entry=info.filename)
+    if info.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    try:
+        with archive.open(info) as src, target.open("wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise SourceError("io.zip_too_big", file=str(path), entry=info.filename,
+                                      limit=f"{info.file_size} B")
+                dst.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+            ValueError) as exc:
+        raise SourceError("io.bad_zip_entry", file=str(path), entry=info.filename,
+                          reason=type(exc).__name__) from None
+
+
 @contextlib.contextmanager
 def opened_zip(path: Path) -> Iterator[Path]:
     """Extract a zip safely into a temporary folder and yield that folder.
 
-    Entries that would land outside the folder (absolute paths, ``..``) refuse the whole zip.
+    Entries that would land outside the folder (absolute paths, ``..``), duplicate entries,
+    encrypted or unsupported entries and zip bombs (size and ratio limits) refuse the whole zip.
     """
+    path = Path(path)
+    check_regular(path, layer="?")
+    register_input(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
         raise SourceError("io.bad_zip", file=str(path), reason=exc) from None
     with archive, tempfile.TemporaryDirectory(prefix="kzplan-zip-") as tmp:
         root = Path(tmp).resolve()
-        for info in archive.infolist():
-            name = PurePosixPath(info.filename.replace("\\", "/"))
-            target = (root / name).resolve()
-            if name.is_absolute() or ".." in name.parts or not target.is_relative_to(root):
-                raise SourceError("io.zip_escape", file=str(path), entry=info.filename)
-        try:
-            archive.extractall(root)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise SourceError("io.bad_zip", file=str(path), reason=exc) from None
+        for info in _zip_entries(path, archive):
+            _extract(path, archive, info, root)
         yield root
 
 
@@ -288,6 +354,8 @@ def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str |
     reader = check_reader(reader)
     if not path.exists():
         raise SourceError("io.missing", file=str(path), hint="")
+    check_regular(path, layer=name)
+    register_input(path)
     suffix = path.suffix.lower()
     if suffix == ".shp":
         check_shapefile_parts(path, layer=name)
@@ -322,27 +390,166 @@ def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str |
     )
 
 
+# --- inputs of the run: no output may land on one -------------------------------------------
+
+_INPUTS: dict[tuple[int, int], Path] = {}
+_INPUT_PATHS: set[Path] = set()
+_INPUT_STEMS: set[tuple[Path, str]] = set()  # shapefiles: any file of that name joins the layer
+
+
+def reset_inputs() -> None:
+    """Forget the inputs of an earlier run (the CLI calls it at the start of every command)."""
+    _INPUTS.clear()
+    _INPUT_PATHS.clear()
+    _INPUT_STEMS.clear()
+
+
+def _remember(path: Path) -> None:
+    with contextlib.suppress(OSError, RuntimeError):
+        resolved = path.resolve()
+        _INPUT_PATHS.add(resolved)
+        st = resolved.stat()
+        _INPUTS[(st.st_dev, st.st_ino)] = resolved
+
+
+def register_input(path: str | Path) -> None:
+    """Remember ``path`` (a shapefile or DBF: with every file of the same name, any suffix) as an
+    input of this run, so that no output is written over it."""
+    path = Path(path)
+    _remember(path)
+    if path.suffix.lower() in (".shp", ".shx", ".dbf"):
+        stem = path.stem.lower()
+        with contextlib.suppress(OSError, RuntimeError):
+            _INPUT_STEMS.add((path.parent.resolve(), stem))
+        with contextlib.suppress(OSError):
+            for cand in path.parent.iterdir():
+                if cand.stem.lower() == stem:
+                    _remember(cand)
+
+
+def input_clash(target: str | Path) -> Path | None:
+    """The input of this run that writing ``target`` would replace, if any."""
+    target = Path(target)
+    with contextlib.suppress(OSError, RuntimeError):
+        resolved = target.resolve()
+        if resolved in _INPUT_PATHS or (resolved.parent, resolved.stem.lower()) in _INPUT_STEMS:
+            return resolved
+        st = resolved.stat()
+        return _INPUTS.get((st.st_dev, st.st_ino))
+    return None
+
+
+def check_not_input(target: str | Path) -> None:
+    """Raise when ``target`` is an input of this run (or the same file under another name)."""
+    if (clash := input_clash(target)) is not None:
+        raise SourceError("io.output_is_input", file=str(target), input=clash.name)
+
+
+def check_regular(path: Path, *, layer: str) -> None:
+    """Refuse a FIFO, device or socket given as a layer file before anything opens it (opening a
+    FIFO blocks forever)."""
+    with contextlib.suppress(OSError):
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise SourceError("io.not_regular", file=str(path), layer=layer)
+
+
 # --- writing ---------------------------------------------------------------------------------
+
+_TMP_PREFIX = ".kzplan-"
+_TMP_SUFFIX = ".tmp"
+_WRITE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's
+        return True
+    return True
+
+
+def sweep_temps(folder: Path) -> None:
+    """Remove the temporary folders of kzplan runs that were killed mid-write in ``folder``
+    (``.kzplan-<pid>-XXXX.tmp``: only those whose process is gone)."""
+    with contextlib.suppress(OSError):
+        for cand in folder.iterdir():
+            name = cand.name
+            if not (name.startswith(_TMP_PREFIX) and name.endswith(_TMP_SUFFIX)):
+                continue
+            pid = name[len(_TMP_PREFIX):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                if cand.is_dir() and not cand.is_symlink():
+                    shutil.rmtree(cand, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        cand.unlink()
+
+
+def _temp_dir(folder: Path) -> Path:
+    """A private folder for temporary files next to the output (same file system, so the final
+    move is atomic); a GeoPackage's ``-journal`` lands in it too. Stale ones are swept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sweep_temps(folder)
+    return Path(tempfile.mkdtemp(prefix=f"{_TMP_PREFIX}{os.getpid()}-", suffix=_TMP_SUFFIX,
+                                 dir=folder))
+
+
+def _target_kind(target: Path) -> str:
+    """``"new"``, ``"file"``, ``"device"`` (a character device: written directly), or raise."""
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return "new"
+    except OSError as exc:
+        raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISCHR(mode):
+        return "device"
+    if stat.S_ISDIR(mode):
+        raise SourceError("io.output_is_folder", file=str(target))
+    raise SourceError("io.output_special", file=str(target))
 
 
 @contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``target``; move it over ``target`` only on success."""
+def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path for ``target``; move it over ``target`` only on success.
+
+    An input of the run is never a target; a character device (``/dev/null``) is written
+    directly, never replaced; a FIFO, socket or block device is refused. Temporary files live in a
+    hidden ``.kzplan-<pid>-XXXX.tmp`` folder that is removed in any case (and by the next run
+    when this one was killed).
+    """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    check_not_input(target)
+    kind = _target_kind(target)
+    if kind == "file" and target.is_symlink():
+        target = target.resolve()
     try:
-        yield tmp
-        os.replace(tmp, target)
+        tmp_dir = Path(tempfile.mkdtemp(prefix="kzplan-")) if kind == "device" \
+            else _temp_dir(target.parent)
     except OSError as exc:
         raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+    name = f"out{suffix}" if suffix else \
+        target.name if len(target.name.encode()) <= 200 else f"out{target.suffix[:20]}"
+    tmp = tmp_dir / name
+    try:
+        yield tmp
+        if kind == "device":
+            with tmp.open("rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        else:
+            os.replace(tmp, target)
+    except _WRITE_ERRORS as exc:
+        raise SourceError("io.write_failed", file=str(target), reason=exc) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
 def write_text(target: str | Path, text: str) -> Path:
@@ -352,16 +559,28 @@ def write_text(target: str | Path, text: str) -> Path:
     return Path(target)
 
 
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
 def write_shapefile(frame: pd.DataFrame, target: Path) -> Path:
     """Write a shapefile (all its parts, UTF-8 ``.cpg``; a lone ``.dbf`` for a table) into a temp
     folder, then move it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".kzplan-", dir=target.parent) as tmp:
-        out = Path(tmp) / target.name
-        try:
-            pyogrio.write_dataframe(frame, out, driver="ESRI Shapefile", encoding="UTF-8")
-        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-            raise SourceError("io.write_failed", file=str(target), reason=exc) from None
-        for part in sorted(Path(tmp).iterdir()):
+    for suffix in SHAPEFILE_PARTS:
+        part = target.with_suffix(suffix)
+        check_not_input(part)
+        if _target_kind(part) not in ("new", "file"):
+            raise SourceError("io.output_special", file=str(part))
+    try:
+        tmp = _temp_dir(target.parent)
+    except OSError as exc:
+        raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+    try:
+        out = tmp / target.name
+        pyogrio.write_dataframe(frame, out, driver="ESRI Shapefile", encoding="UTF-8")
+        for part in sorted(tmp.iterdir()):
             os.replace(part, target.with_suffix(part.suffix))
+    except (*_WRITE_ERRORS, ValueError) as exc:
+        raise SourceError("io.write_failed", file=str(target), reason=exc) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return target

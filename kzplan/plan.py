@@ -535,11 +535,24 @@ def load_plan(
     return Plan(cfg, layers, infos)
 
 
+def _inside_zip(cfg: PlanConfig, zip_path: Path, folder: Path) -> None:
+    """Refuse a zipped ``kzplan.toml`` whose paths lead out of the zip."""
+    root = Path(folder).resolve()
+    paths = [(name, spec.path) for name, spec in cfg.layers.items()]
+    paths += [("rule_pack", Path(cfg.rule_pack))] if cfg.rule_pack.endswith(".toml") else []
+    paths += [("plan", Path(cfg.plan))] if cfg.plan and Path(cfg.plan).is_absolute() else []
+    for name, path in paths:
+        if not Path(path).resolve().is_relative_to(root):
+            raise SourceError("io.zip_path_outside", file=str(zip_path), layer=name,
+                              path=str(path))
+
+
 def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     """Layer specs for an extracted zip: a kzplan.toml, named files, or a single layer."""
     tomls = sorted(folder.rglob("kzplan.toml"))
     if tomls:
         cfg = load_config(tomls[0])
+        _inside_zip(cfg, zip_path, folder)
         return replace(cfg, source=None), dict(cfg.layers)
     vectors = [
         p for p in sorted(folder.rglob("*"))

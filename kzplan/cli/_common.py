@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import warnings
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from kzplan import messages
-from kzplan._errors import KzplanError
+from kzplan._errors import ConfigError, KzplanError
 from kzplan.cli._help import h
 from kzplan.findings import EXIT_ERROR
 
@@ -54,8 +55,15 @@ def fail(err: KzplanError, lang: str) -> typer.Exit:
 
 def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
     """Turn kzplan errors (and anything unexpected) into one line and exit code 2."""
+    from kzplan import io
+
+    io.reset_inputs()
     try:
-        return func()
+        with warnings.catch_warnings():
+            # GDAL's and the libraries' warnings are not the user's business: what matters
+            # reaches them as notes and findings, the rest stays off the terminal.
+            warnings.simplefilter("ignore")
+            return func()
     except KzplanError as err:
         raise fail(err, lang) from None
     except typer.Exit:
@@ -67,6 +75,17 @@ def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
               + messages.text("cli.unexpected", lang, kind=type(err).__name__, error=err),
               file=sys.stderr)
         raise typer.Exit(EXIT_ERROR) from None
+
+
+AS_OF_RANGE = (1990, 2100)
+
+
+def check_as_of(as_of: int | None) -> int | None:
+    """``--as-of`` is a year of the plan's horizon (1990..2100); ``None`` means this year."""
+    low, high = AS_OF_RANGE
+    if as_of is not None and not low <= as_of <= high:
+        raise ConfigError("cli.bad_as_of", value=as_of, low=low, high=high)
+    return as_of
 
 
 def load(paths: list[str] | None, crs: str | None, encoding: str | None,
