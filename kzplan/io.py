@@ -20,6 +20,7 @@ import os
 import shutil
 import stat
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,6 +86,65 @@ def check_shapefile_parts(path: Path, *, layer: str) -> None:
     for suffix in _SHAPEFILE_SIDECARS:
         if _sibling(path, suffix) is None:
             raise SourceError("io.sidecar_missing", file=str(path), layer=layer, missing=suffix)
+
+
+def sha256_file(path: Path, *, chunk: int = 1024 * 1024) -> str:
+    """The SHA-256 of a file, read in chunks (a huge ``.shp`` is never held in memory)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _dbf_header(dbf: Path, *, layer: str) -> int:
+    """The record count a DBF announces, after checking its header against the file's size."""
+    try:
+        size = dbf.stat().st_size
+        with dbf.open("rb") as fh:
+            head = fh.read(32)
+    except OSError as exc:
+        raise SourceError("io.unreadable", file=str(dbf), layer=layer, reason=exc) from None
+    if len(head) < 32:
+        raise SourceError("io.dbf_damaged", file=str(dbf), layer=layer,
+                          reason=f"{size} bytes, shorter than a DBF header")
+    count = int.from_bytes(head[4:8], "little")
+    header_len = int.from_bytes(head[8:10], "little")
+    record_len = int.from_bytes(head[10:12], "little")
+    if header_len < 33 or record_len < 1 or header_len > size:
+        raise SourceError("io.dbf_damaged", file=str(dbf), layer=layer,
+                          reason=f"header length {header_len}, record length {record_len}")
+    if header_len + count * record_len > size:
+        raise SourceError("io.dbf_damaged", file=str(dbf), layer=layer,
+                          reason=f"{count} records of {record_len} bytes announced, "
+                          f"{max(size - header_len, 0) // record_len} in the file")
+    return count
+
+
+def check_shapefile_counts(path: Path, *, layer: str) -> None:
+    """Refuse a shapefile whose ``.dbf`` holds another number of records than the ``.shx``
+    indexes shapes: GDAL would silently drop or invent features."""
+    shx, dbf = _sibling(path, ".shx"), _sibling(path, ".dbf")
+    if shx is None or dbf is None:
+        return
+    records = _dbf_header(dbf, layer=layer)
+    try:
+        shx_size = shx.stat().st_size
+        with shx.open("rb") as fh:
+            head = fh.read(100)
+        shp_size = path.stat().st_size
+    except OSError as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=layer, reason=exc) from None
+    if len(head) < 100 or (shx_size - 100) % 8:
+        raise SourceError("io.shx_damaged", file=str(shx), layer=layer, size=shx_size)
+    shapes = (shx_size - 100) // 8
+    if shapes != records:
+        raise SourceError("io.count_mismatch", file=str(dbf), shp=str(path.name), layer=layer,
+                          records=records, shapes=shapes)
+    if shp_size < 100:
+        raise SourceError("io.shx_damaged", file=str(path), layer=layer, size=shp_size)
 
 
 def list_layers(path: Path, *, reader: str = DEFAULT_READER) -> list[str]:
@@ -193,12 +253,32 @@ def opened_zip(path: Path) -> Iterator[Path]:
 # --- reading engines: (frame, crs, geometry type, driver) of one layer --------------------------
 
 
+# Shapefile rings as the file has them: clockwise rings are shells, counter-clockwise ones holes,
+# and a hole outside every shell stays a hole (an invalid polygon the geometry rules report).
+# GDAL's default "repairs" it silently into a valid multipolygon.
+RING_OPTIONS = {"OGR_ORGANIZE_POLYGONS": "ONLY_CCW"}
+
+
+@contextlib.contextmanager
+def _rings_as_is() -> Iterator[None]:
+    pyogrio.set_gdal_config_options(RING_OPTIONS)
+    try:
+        with warnings.catch_warnings():
+            # GDAL's remarks on the file (winding order...) are not for the terminal: what
+            # matters is in the geometry as read, which the rules check.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            yield
+    finally:
+        pyogrio.set_gdal_config_options(dict.fromkeys(RING_OPTIONS))
+
+
 def _read_pyogrio(path: Path, *, layer: str | None, raw_text: bool, name: str
                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
     options = {"ENCODING": ""} if raw_text else {}
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, **options)
-        info = pyogrio.read_info(path, layer=layer, **options)
+        with _rings_as_is():
+            frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, **options)
+            info = pyogrio.read_info(path, layer=layer, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
         raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
     return frame, {k: info.get(k) for k in ("crs", "geometry_type", "driver")}
@@ -260,7 +340,9 @@ def _read_fiona(path: Path, *, layer: str | None, raw_text: bool, name: str
 
     options = {"encoding": "ISO-8859-1"} if raw_text else {}
     try:
-        with fiona.open(path, layer=layer, **options) as src:
+        with warnings.catch_warnings(), fiona.Env(**RING_OPTIONS), \
+                fiona.open(path, layer=layer, **options) as src:
+            warnings.simplefilter("ignore", RuntimeWarning)
             schema = src.schema
             fields = list(schema["properties"].items())
             columns: dict[str, list[Any]] = {f: [] for f, _ in fields}
@@ -359,8 +441,10 @@ def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str |
     suffix = path.suffix.lower()
     if suffix == ".shp":
         check_shapefile_parts(path, layer=name)
+        check_shapefile_counts(path, layer=name)
         return _read_dbf_layer(path, layer=name, encoding=encoding, reader=reader)
     if suffix == ".dbf":
+        _dbf_header(path, layer=name)
         return _read_dbf_layer(path, layer=name, encoding=encoding, reader=reader)
     if suffix not in (".gpkg", ".geojson", ".json"):
         raise SourceError("io.unsupported", file=str(path), suffix=suffix)

@@ -174,26 +174,39 @@ def _layer_name(path: Path, *, loose: bool = False) -> str | None:
 
 
 def _scan_folder(folder: Path, *, reader: str = io.DEFAULT_READER) -> dict[str, LayerSpec]:
+    """The layers of a folder, by file (and GeoPackage layer) name. Two files that could be the
+    same layer (``CCN.SHP`` and ``ccn.shp``, ``ccn.shp`` and a GeoPackage with a ``ccn`` layer)
+    refuse the folder: kzplan does not guess which one is meant."""
     found: dict[str, LayerSpec] = {}
-    for path in sorted(folder.iterdir()):
+    entries = sorted(folder.iterdir())
+    shp_stems = {p.stem.lower() for p in entries if p.suffix.lower() == ".shp"}
+    for path in entries:
         suffix = path.suffix.lower()
         if suffix not in io.VECTOR_SUFFIXES or suffix == ".zip" or path.name.startswith("."):
             continue
         if suffix == ".gpkg":
             for name in io.list_layers(path, reader=reader):
-                if name in schema.ALL_LAYERS and name not in found:
-                    found[name] = LayerSpec(name=name, path=path, layer=name)
+                if name in schema.ALL_LAYERS:
+                    _add_unique(found, LayerSpec(name=name, path=path, layer=name))
             continue
         name = _layer_name(path)
-        if name is None or name in found:
+        if name is None or (suffix == ".dbf" and path.stem.lower() in shp_stems):
             continue
-        if suffix == ".dbf" and any(
-            p.suffix.lower() == ".shp" and p.stem.lower() == path.stem.lower()
-            for p in folder.iterdir()
-        ):
-            continue
-        found[name] = LayerSpec(name=name, path=path)
+        _add_unique(found, LayerSpec(name=name, path=path))
     return found
+
+
+def _spec_label(spec: LayerSpec) -> str:
+    return f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+
+
+def _add_unique(found: dict[str, LayerSpec], spec: LayerSpec) -> None:
+    """Add ``spec`` to ``found``, refusing a second source for the same layer."""
+    if (first := found.get(spec.name)) is not None:
+        raise SourceError("plan.duplicate_layer", layer=spec.name, first=str(first.path),
+                          second=str(spec.path), first_name=_spec_label(first),
+                          second_name=_spec_label(spec))
+    found[spec.name] = spec
 
 
 def _specs_for(path: Path, *, reader: str = io.DEFAULT_READER
@@ -570,7 +583,12 @@ def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, Laye
         name = _layer_name(p)
         if name is None and len(vectors) == 1:
             name = _layer_name(zip_path) or "*"
-        if name is not None and name not in specs:
+        if name is not None:
+            if name in specs:
+                raise SourceError("plan.duplicate_layer", layer=name, first=str(zip_path),
+                                  second=str(zip_path),
+                                  first_name=specs[name].path.relative_to(folder).as_posix(),
+                                  second_name=p.relative_to(folder).as_posix())
             specs[name] = LayerSpec(name=name, path=p)
     if "*" in specs:
         raise SourceError("plan.unknown_file_layer", file=str(zip_path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +14,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from kzplan import messages, schema
+from kzplan import io, messages, schema
 from kzplan._format import fmt_number
 from kzplan.findings import Finding, Report, fingerprint, sort_findings
 from kzplan.plan import Plan, shown_path
@@ -153,7 +152,7 @@ def _input_files(plan: Plan) -> list[dict[str, Any]]:
     for name, info in plan.info.items():
         if info.file is None or not info.file.exists():
             continue
-        digest = hashlib.sha256(info.file.read_bytes()).hexdigest()
+        digest = io.sha256_file(info.file)  # streamed: a huge .shp is never held in memory
         # Reports are shared and committed: the file as the plan names it, never an absolute path.
         files.append({"layer": name, "file": info.shown or shown_path(info.file, None),
                       "sha256": digest,
