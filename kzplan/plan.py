@@ -22,7 +22,7 @@ import pandas as pd
 
 from kzplan import crs as kcrs
 from kzplan import io, messages, schema
-from kzplan._errors import LayerError, SourceError
+from kzplan._errors import KzplanError, LayerError, SourceError
 from kzplan.config import LayerSpec, PlanConfig, load_config
 from kzplan.plandef import PlanDef, load_plandef
 
@@ -542,8 +542,11 @@ def load_plan(
         for name in schema.ALL_LAYERS:
             if name not in specs:
                 continue
-            frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
-                                      reader=engine, root=roots.get(name))
+            try:
+                frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
+                                          reader=engine, root=roots.get(name))
+            except KzplanError as err:
+                raise _named_as_given(err, roots.get(name)) from None
             layers[name], infos[name] = frame, info
     return Plan(cfg, layers, infos)
 
@@ -560,8 +563,31 @@ def _inside_zip(cfg: PlanConfig, zip_path: Path, folder: Path) -> None:
                               path=str(path))
 
 
+def _named_as_given(err: KzplanError, root: Root | None) -> KzplanError:
+    """``err`` with the paths of an extracted zip named as ``ZIP/entry``, never as the temporary
+    folder the zip was extracted into."""
+    if root is None:
+        return err
+    folder, label = root
+    prefix = str(folder)
+    if not label.lower().endswith(".zip"):
+        return err
+    for key, value in list(err.params.items()):
+        if prefix in (text := str(value)):
+            err.params[key] = text.replace(prefix, label)
+    err.args = (err.render("en"),)
+    return err
+
+
 def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     """Layer specs for an extracted zip: a kzplan.toml, named files, or a single layer."""
+    try:
+        return _zip_layer_specs(zip_path, folder)
+    except KzplanError as err:
+        raise _named_as_given(err, (Path(folder).resolve(), zip_path.name)) from None
+
+
+def _zip_layer_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     tomls = sorted(folder.rglob("kzplan.toml"))
     if tomls:
         cfg = load_config(tomls[0])

@@ -68,6 +68,16 @@ def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
         raise fail(err, lang) from None
     except typer.Exit:
         raise
+    except OSError as err:  # the system refused a file operation: name the file, one line
+        file = err.filename if err.filename is not None else "?"
+        print(messages.text("cli.error_prefix", lang)
+              + messages.text("cli.os_error", lang, file=str(file),
+                              reason=err.strerror or type(err).__name__), file=sys.stderr)
+        raise typer.Exit(EXIT_ERROR) from None
+    except RecursionError:
+        print(messages.text("cli.error_prefix", lang) + messages.text("cli.too_deep", lang),
+              file=sys.stderr)
+        raise typer.Exit(EXIT_ERROR) from None
     except Exception as err:  # noqa: BLE001 - the user gets one line, never a traceback
         if os.environ.get("KZPLAN_DEBUG"):
             raise
