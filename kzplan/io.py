@@ -19,6 +19,7 @@ import contextlib
 import os
 import shutil
 import stat
+import struct
 import tempfile
 import warnings
 import zipfile
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
+import shapely.errors
 
 from kzplan import encoding as enc
 from kzplan._errors import EncodingError, SourceError
@@ -145,10 +147,21 @@ def check_shapefile_counts(path: Path, *, layer: str) -> None:
                           records=records, shapes=shapes)
     if shp_size < 100:
         raise SourceError("io.shx_damaged", file=str(path), layer=layer, size=shp_size)
+    if shapes:
+        try:
+            with shx.open("rb") as fh:
+                fh.seek(100 + 8 * (shapes - 1))
+                offset, length = struct.unpack(">ii", fh.read(8))
+        except (OSError, struct.error) as exc:
+            raise SourceError("io.unreadable", file=str(shx), layer=layer, reason=exc) from None
+        if offset < 0 or length < 0 or (offset + 4 + length) * 2 > shp_size:
+            raise SourceError("io.shp_truncated", file=str(path), layer=layer, size=shp_size,
+                              needed=(offset + 4 + length) * 2)
 
 
 def list_layers(path: Path, *, reader: str = DEFAULT_READER) -> list[str]:
     """Names of the layers in a (multi-layer) data source."""
+    check_regular(Path(path), layer="?")
     if check_reader(reader) == "fiona":
         import fiona
 
@@ -279,9 +292,23 @@ def _read_pyogrio(path: Path, *, layer: str | None, raw_text: bool, name: str
         with _rings_as_is():
             frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, **options)
             info = pyogrio.read_info(path, layer=layer, **options)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError,
+            shapely.errors.GEOSException, ValueError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=name,
+                          reason=" ".join(str(exc).split())[:300]) from None
+    _check_field_names(frame, path, name)
     return frame, {k: info.get(k) for k in ("crs", "geometry_type", "driver")}
+
+
+def _check_field_names(frame: pd.DataFrame, path: Path, layer: str) -> None:
+    """Refuse two fields of one name (which one holds the value?)."""
+    seen: set[str] = set()
+    for column in frame.columns:
+        key = str(column).lower()
+        if key in seen:
+            raise SourceError("io.duplicate_field", file=str(path), layer=layer,
+                              field=str(column))
+        seen.add(key)
 
 
 # fiona's normalised geometry type names -> pyogrio's (OGR's) names
@@ -358,8 +385,10 @@ def _read_fiona(path: Path, *, layer: str | None, raw_text: bool, name: str
                 "geometry_type": _fiona_geometry_type(schema.get("geometry")),
                 "driver": src.driver,
             }
-    except (fiona.errors.FionaError, fiona.errors.FionaValueError, OSError) as exc:
-        raise SourceError("io.unreadable", file=str(path), layer=name, reason=exc) from None
+    except (fiona.errors.FionaError, fiona.errors.FionaValueError, OSError,
+            shapely.errors.GEOSException, ValueError) as exc:
+        raise SourceError("io.unreadable", file=str(path), layer=name,
+                          reason=" ".join(str(exc).split())[:300]) from None
     data = {f: _fiona_column(columns[f], ftype) for f, ftype in fields}
     frame = pd.DataFrame(data, columns=[f for f, _ in fields], index=None)
     if meta["geometry_type"] is None:
@@ -436,7 +465,13 @@ def read_raw(path: Path, *, name: str, layer: str | None = None, encoding: str |
     reader = check_reader(reader)
     if not path.exists():
         raise SourceError("io.missing", file=str(path), hint="")
+    suffix = path.suffix.lower()
     check_regular(path, layer=name)
+    if suffix in (".shp", ".dbf"):  # every part (.shx, .dbf, .prj, .cpg) is opened too
+        with contextlib.suppress(OSError):
+            for part in path.parent.iterdir():
+                if part.stem.lower() == path.stem.lower():
+                    check_regular(part, layer=name)
     register_input(path)
     suffix = path.suffix.lower()
     if suffix == ".shp":

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kzplan import crs as kcrs
 from kzplan import io, messages, schema
-from kzplan._errors import KzplanError, LayerError, SourceError
+from kzplan._errors import CRSError, KzplanError, LayerError, SourceError
 from kzplan.config import LayerSpec, PlanConfig, load_config
 from kzplan.plandef import PlanDef, load_plandef
 
@@ -448,11 +448,17 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         if raw.geometry_type not in _POLYGONAL:
             raise LayerError("io.not_polygon", file=file, layer=spec.name,
                              geometry_type=raw.geometry_type)
+        _check_coordinates(frame, file=file, layer=spec.name)
         bounds = frame.geometry.total_bounds
-        resolved = kcrs.resolve_crs(
-            raw.declared_crs, tuple(float(b) for b in bounds),
-            override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
-        )
+        try:
+            resolved = kcrs.resolve_crs(
+                raw.declared_crs, tuple(float(b) for b in bounds),
+                override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
+            )
+        except CRSError:
+            _refuse_far_features(frame, raw.declared_crs, override=crs or spec.crs, file=file,
+                                 layer=spec.name, plan=config.definition)
+            raise
         # Errors name the file as given (for the terminal); notes go into the reports, so they
         # name it as reports do.
         shown_file = shown + (f":{raw.layer}" if raw.layer else "")
@@ -468,6 +474,48 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         count=len(frame), notes=tuple(notes), shown=shown,
     )
     return frame.reset_index(drop=True), info
+
+
+def _check_coordinates(frame: gpd.GeoDataFrame, *, file: str, layer: str) -> None:
+    """Refuse NaN or infinite coordinates, naming the first feature that has them."""
+    import shapely
+
+    coords, index = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        i = int(index[np.argmax(bad)])
+        raise LayerError("io.bad_coordinates", file=file, layer=layer,
+                         feature=_feature_id(frame, i), count=int(len(set(index[bad]))))
+
+
+def _refuse_far_features(frame: gpd.GeoDataFrame, declared: Any, *, override: str | None,
+                         file: str, layer: str, plan: PlanDef) -> None:
+    """When a layer's CRS cannot be resolved because a few features lie far from the rest (a
+    cluster at 0,0), name those features instead of blaming the CRS. Returns when that is not
+    the reason (the caller re-raises the CRS error)."""
+    bounds = frame.geometry.bounds.to_numpy(dtype=float)
+    ok = np.isfinite(bounds).all(axis=1)
+    if ok.sum() < 3:
+        return
+    centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2,
+                               (bounds[:, 1] + bounds[:, 3]) / 2])
+    centre = np.nanmedian(centres[ok], axis=0)
+    dist = np.hypot(*(centres - centre).T)
+    spread = float(np.nanmedian(dist[ok])) or 1.0
+    far = ok & (dist > 20 * spread)
+    if not far.any() or far.sum() > max(1, len(frame) // 4):
+        return
+    rest = bounds[ok & ~far]
+    near = (float(rest[:, 0].min()), float(rest[:, 1].min()), float(rest[:, 2].max()),
+            float(rest[:, 3].max()))
+    try:
+        kcrs.resolve_crs(declared, near, override=override, file=file, layer=layer, plan=plan)
+    except KzplanError:
+        return
+    ids = [_feature_id(frame, int(i)) for i in np.flatnonzero(far)[:5]]
+    x, y = centres[int(np.flatnonzero(far)[0])]
+    raise LayerError("plan.far_feature", file=file, layer=layer, features=", ".join(ids),
+                     count=int(far.sum()), x=f"{x:.1f}", y=f"{y:.1f}")
 
 
 def load_plan(

@@ -139,7 +139,7 @@ def plan(tmp_path: Path, name: str = "plan") -> Path:
 def ccn_frame(geoms: Iterable, **attrs) -> object:
     """A ``ccn`` GeoDataFrame with one canonical feature per geometry."""
     geoms = list(geoms)
-    rows = [factory.feature(f"CCN-{i}", dt=40.0, **attrs) for i in range(len(geoms))]
+    rows = [{**factory.feature(f"CCN-{i}", dt=40.0), **attrs} for i in range(len(geoms))]
     return factory.frame(rows, geoms)
 
 
