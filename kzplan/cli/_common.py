@@ -98,10 +98,32 @@ def check_as_of(as_of: int | None) -> int | None:
     return as_of
 
 
+def check_encoding(encoding: str | None) -> str | None:
+    """``--encoding`` must name a text encoding kzplan can decode (tcvn3, vni, utf-8, cp1258…)."""
+    if encoding is None:
+        return None
+    import codecs
+
+    from kzplan import encoding as enc
+
+    try:
+        enc.decode(b"abc", encoding)
+        if not codecs.lookup(enc.normalize_cpg(encoding) or encoding)._is_text_encoding:
+            raise LookupError(encoding)
+    except LookupError:
+        if (enc.normalize_cpg(encoding) or encoding) not in ("tcvn3", "vni"):
+            raise ConfigError("cli.bad_encoding", value=encoding) from None
+    except (UnicodeError, ValueError, TypeError):
+        raise ConfigError("cli.bad_encoding", value=encoding) from None
+    return encoding
+
+
 def load(paths: list[str] | None, crs: str | None, encoding: str | None,
          districts: str | None, before_read=None,  # noqa: ANN001
          reader: str | None = None):  # noqa: ANN202
     from kzplan.plan import load_plan
+
+    check_encoding(encoding)
 
     return load_plan(paths or None, crs=crs, encoding=encoding, districts=districts,
                      before_read=before_read, reader=reader)

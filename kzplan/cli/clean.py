@@ -10,7 +10,15 @@ import typer
 
 from kzplan import messages
 from kzplan.clean import Cleaned, clean
-from kzplan.cli._common import CrsOpt, EncodingOpt, Lang, LangOpt, guarded, make_console
+from kzplan.cli._common import (
+    CrsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    check_encoding,
+    guarded,
+    make_console,
+)
 from kzplan.cli._help import h
 
 
@@ -53,6 +61,7 @@ def clean_command(
     """
 
     def go() -> None:
+        check_encoding(encoding)
         results = clean(paths, crs=crs, encoding=encoding, output=output)
         print_results(results, lang=lang.value,
                       plan_crs=results[0].plan_crs if results else "")

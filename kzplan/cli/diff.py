@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kzplan import io, messages
-from kzplan.cli._common import CrsOpt, check_as_of, EncodingOpt, Lang, LangOpt, guarded, make_console
+from kzplan.cli._common import CrsOpt, check_as_of, check_encoding, EncodingOpt, Lang, LangOpt, guarded, make_console
 from kzplan.cli._help import h
 from kzplan.findings import SEVERITY_COLOURS, SEVERITY_LABELS
 
@@ -163,6 +163,7 @@ def diff(
 
     def go() -> int:
         check_as_of(as_of)
+        check_encoding(encoding)
         before, after = _reports(old, new, as_of=as_of, crs=crs, encoding=encoding)
         result = compare(before, after, lang=lang.value)
         if fmt is DiffFormat.json:
