@@ -400,7 +400,8 @@ _ENGINES = {"pyogrio": _read_pyogrio, "fiona": _read_fiona}
 
 
 def _decode_column(
-    values: pd.Series, codec: str, *, file: Path, layer: str, field_name: str, ids: pd.Series
+    values: pd.Series, codec: str, *, file: Path, layer: str, field_name: str, ids: pd.Series,
+    source: str | None = None,
 ) -> pd.Series:
     out = []
     for i, value in enumerate(values):
@@ -410,8 +411,10 @@ def _decode_column(
         try:
             out.append(enc.decode(str(value).encode("latin-1"), codec))
         except (UnicodeError, ValueError) as exc:
+            # --encoding cannot win over a .cpg: the advice names what the user can change
+            key = "io.encoding_failed_cpg" if source == "cpg" else "io.encoding_failed"
             raise EncodingError(
-                "io.encoding_failed", file=str(file), layer=layer, field=field_name,
+                key, file=str(file), layer=layer, field=field_name,
                 feature=ids.iloc[i], encoding=codec, reason=exc,
             ) from None
     return pd.Series(out, index=values.index, dtype=object)
@@ -441,7 +444,8 @@ def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str
     ids = pd.Series(range(1, len(frame) + 1))
     for column in text_cols:
         frame[column] = _decode_column(
-            frame[column], codec, file=path, layer=layer, field_name=column, ids=ids
+            frame[column], codec, file=path, layer=layer, field_name=column, ids=ids,
+            source=source,
         )
     return RawLayer(
         frame=frame,
@@ -516,11 +520,28 @@ _INPUT_PATHS: set[Path] = set()
 _INPUT_STEMS: set[tuple[Path, str]] = set()  # shapefiles: any file of that name joins the layer
 
 
+_WATCH = [False]
+
+
 def reset_inputs() -> None:
-    """Forget the inputs of an earlier run (the CLI calls it at the start of every command)."""
+    """Forget the inputs of an earlier run."""
     _INPUTS.clear()
     _INPUT_PATHS.clear()
     _INPUT_STEMS.clear()
+
+
+@contextlib.contextmanager
+def guarding_inputs() -> Iterator[None]:
+    """One command's run: every file read is remembered, and no output of the run may land on
+    one (the CLI wraps each command in it; library calls that rewrite their own inputs on
+    purpose, e.g. a test editing a copy of a plan, are not affected)."""
+    reset_inputs()
+    _WATCH[0] = True
+    try:
+        yield
+    finally:
+        _WATCH[0] = False
+        reset_inputs()
 
 
 def _remember(path: Path) -> None:
@@ -534,6 +555,8 @@ def _remember(path: Path) -> None:
 def register_input(path: str | Path) -> None:
     """Remember ``path`` (a shapefile or DBF: with every file of the same name, any suffix) as an
     input of this run, so that no output is written over it."""
+    if not _WATCH[0]:
+        return
     path = Path(path)
     _remember(path)
     if path.suffix.lower() in (".shp", ".shx", ".dbf"):

@@ -57,9 +57,8 @@ def guarded(func, lang: str):  # noqa: ANN001, ANN202 - tiny wrapper
     """Turn kzplan errors (and anything unexpected) into one line and exit code 2."""
     from kzplan import io
 
-    io.reset_inputs()
     try:
-        with warnings.catch_warnings():
+        with io.guarding_inputs(), warnings.catch_warnings():
             # GDAL's and the libraries' warnings are not the user's business: what matters
             # reaches them as notes and findings, the rest stays off the terminal.
             warnings.simplefilter("ignore")

@@ -62,3 +62,19 @@ def test_a_stale_temporary_file_of_another_live_run_is_kept(tmp_path: Path) -> N
     judge(Case(["check", str(folder), "-f", "json", "-o", str(out / "r.json")], CHECKED,
                [folder]))
     assert live.exists()
+
+
+@pytest.mark.parametrize("name", ["[/]", "[bold]x[/bold]", "[link=https:x]y"])
+def test_markup_in_paths_of_clean_and_info(tmp_path: Path, name: str) -> None:
+    folder = factory.legacy_ccn(tmp_path / name, ["Cụm công nghiệp Hòa Bình"], "tcvn3")
+    out = tmp_path / "out"
+    from typer.testing import CliRunner
+
+    from kzplan.cli import app
+
+    judge(Case(["info", str(folder)], (0,), [folder]))
+    result = CliRunner().invoke(app, ["clean", str(folder), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    original = "".join(line.split("│")[2].strip() for line in result.stdout.splitlines()
+                       if line.count("│") >= 4)  # the "Original" column, unfolded
+    assert name in original  # as written: rich markup would have swallowed it
