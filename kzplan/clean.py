@@ -109,7 +109,7 @@ def _too_long(frame: pd.DataFrame) -> tuple[str, int] | None:
 
 def _write_gpkg(layers: list[tuple[str, pd.DataFrame]], target: Path) -> None:
     """One GeoPackage with every clean layer that goes to it, moved into place at the end."""
-    with io.atomic_path(target) as tmp:
+    with io.atomic_path(target, suffix=".gpkg") as tmp:
         for layer, frame in layers:
             pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG",
                                     dataset_options={"VERSION": "1.2"})
@@ -206,6 +206,7 @@ def clean(sources: list[str], *, crs: str | None = None, encoding: str | None = 
         inputs = _inputs(plan)
         results: list[Cleaned] = []
         packages: dict[Path, list[tuple[str, pd.DataFrame]]] = {}
+        created: set[Path] = set()  # files this run writes: the only ones it may replace
         for name, info in plan.info.items():
             spec = plan.config.layers[name]
             original = Path(info.file) if info.file is not None else Path(spec.path)
@@ -238,8 +239,11 @@ def clean(sources: list[str], *, crs: str | None = None, encoding: str | None = 
             if suffix in (".shp", ".dbf"):
                 clash |= {target.with_suffix(s).resolve()
                           for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")}
-            if clash & inputs:
+            if clash & inputs or any(io.input_clash(p) for p in clash):
                 raise SourceError("clean.would_overwrite", file=str(target), layer=name)
+            if existing := sorted(p for p in clash if p not in created and p.exists()):
+                raise SourceError("clean.exists", file=str(existing[0]), layer=name)
+            created |= clash
             if suffix == ".gpkg":
                 packages.setdefault(target, []).append((spec.layer or name, frame))
             else:

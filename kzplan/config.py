@@ -100,6 +100,16 @@ def _opt_str(data: Mapping[str, Any], key: str, *, file: str, section: str) -> s
     return value
 
 
+def _opt_bool(data: Mapping[str, Any], key: str, *, file: str, section: str) -> bool:
+    """A TOML boolean (``true``/``false``), default false; ``"no"`` or ``1`` is refused."""
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError("config.bad_value", file=file, section=section, key=key,
+                          expected="true or false (a TOML boolean, without quotes)",
+                          value=value)
+    return value
+
+
 def _str_list(data: Mapping[str, Any], key: str, *, file: str) -> tuple[str, ...]:
     value = data.get(key, [])
     if isinstance(value, str):
@@ -206,7 +216,7 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
         ignore=_str_list(rules_data, "ignore", file=file),
         params={k: dict(v) for k, v in params.items()},
         as_of=as_of,
-        strict=bool(rules_data.get("strict", False)),
+        strict=_opt_bool(rules_data, "strict", file=file, section="rules"),
     )
     reader = _opt_str(plan, "reader", file=file, section="plan")
     if reader is not None and reader not in _READERS:
@@ -234,10 +244,17 @@ def parse_config(data: Mapping[str, Any], *, root: Path, file: str = "kzplan.tom
 
 def load_config(path: str | Path) -> PlanConfig:
     """Read and validate a ``kzplan.toml`` file."""
+    from kzplan import io
+
     path = Path(path)
+    io.check_regular(path, layer="kzplan.toml")
+    io.register_input(path)
     try:
+        if path.stat().st_size > io.TEXT_MAX_BYTES:
+            raise OSError(f"larger than {io.TEXT_MAX_BYTES // 1024**2} MB")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError,
+            MemoryError) as exc:
         raise ConfigError("config.unreadable", file=str(path), reason=exc) from None
     config = parse_config(data, root=path.parent.resolve(), file=str(path))
     return replace(config, source=path.resolve())

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kzplan import crs as kcrs
 from kzplan import io, messages, numtext, schema, textrepair, units
-from kzplan._errors import EncodingError, LayerError, SourceError
+from kzplan._errors import CRSError, EncodingError, KzplanError, LayerError, SourceError
 from kzplan._format import fmt_number
 from kzplan.config import LayerSpec, PlanConfig, load_config
 from kzplan.plandef import PlanDef, load_plandef
@@ -179,8 +179,13 @@ def _layer_name(path: Path, *, loose: bool = False) -> str | None:
 
 
 def _scan_folder(folder: Path, *, reader: str = io.DEFAULT_READER) -> dict[str, LayerSpec]:
+    """The layers of a folder, by file (and GeoPackage layer) name. Two files that could be the
+    same layer (``CCN.SHP`` and ``ccn.shp``, ``ccn.shp`` and a GeoPackage with a ``ccn`` layer)
+    refuse the folder: kzplan does not guess which one is meant."""
     found: dict[str, LayerSpec] = {}
-    for path in sorted(folder.iterdir()):
+    entries = sorted(folder.iterdir())
+    shp_stems = {p.stem.lower() for p in entries if p.suffix.lower() == ".shp"}
+    for path in entries:
         suffix = path.suffix.lower()
         if suffix in _PARQUET_SUFFIXES and _layer_name(path) in schema.LOT_LAYERS:
             found.setdefault(path.stem.lower(), LayerSpec(name=path.stem.lower(), path=path))
@@ -189,19 +194,27 @@ def _scan_folder(folder: Path, *, reader: str = io.DEFAULT_READER) -> dict[str, 
             continue
         if suffix == ".gpkg":
             for name in io.list_layers(path, reader=reader):
-                if name in schema.ALL_LAYERS and name not in found:
-                    found[name] = LayerSpec(name=name, path=path, layer=name)
+                if name in schema.ALL_LAYERS:
+                    _add_unique(found, LayerSpec(name=name, path=path, layer=name))
             continue
         name = _layer_name(path)
-        if name is None or name in found:
+        if name is None or (suffix == ".dbf" and path.stem.lower() in shp_stems):
             continue
-        if suffix == ".dbf" and any(
-            p.suffix.lower() == ".shp" and p.stem.lower() == path.stem.lower()
-            for p in folder.iterdir()
-        ):
-            continue
-        found[name] = LayerSpec(name=name, path=path)
+        _add_unique(found, LayerSpec(name=name, path=path))
     return found
+
+
+def _spec_label(spec: LayerSpec) -> str:
+    return f"{spec.path.name}:{spec.layer}" if spec.layer else spec.path.name
+
+
+def _add_unique(found: dict[str, LayerSpec], spec: LayerSpec) -> None:
+    """Add ``spec`` to ``found``, refusing a second source for the same layer."""
+    if (first := found.get(spec.name)) is not None:
+        raise SourceError("plan.duplicate_layer", layer=spec.name, first=str(first.path),
+                          second=str(spec.path), first_name=_spec_label(first),
+                          second_name=_spec_label(spec))
+    found[spec.name] = spec
 
 
 def _specs_for(path: Path, *, reader: str = io.DEFAULT_READER
@@ -659,11 +672,17 @@ def _read_layer(spec: LayerSpec, config: PlanConfig, *, crs: str | None,
         if raw.geometry_type not in _POLYGONAL:
             raise LayerError("io.not_polygon", file=file, layer=spec.name,
                              geometry_type=raw.geometry_type)
+        _check_coordinates(frame, file=file, layer=spec.name)
         bounds = frame.geometry.total_bounds
-        resolved = kcrs.resolve_crs(
-            _declared_crs(raw), tuple(float(b) for b in bounds),
-            override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
-        )
+        try:
+            resolved = kcrs.resolve_crs(
+                _declared_crs(raw), tuple(float(b) for b in bounds),
+                override=crs or spec.crs, file=file, layer=spec.name, plan=config.definition,
+            )
+        except CRSError:
+            _refuse_far_features(frame, _declared_crs(raw), override=crs or spec.crs, file=file,
+                                 layer=spec.name, plan=config.definition)
+            raise
         # Errors name the file as given (for the terminal); notes go into the reports, so they
         # name it as reports do.
         shown_file = shown + (f":{raw.layer}" if raw.layer else "")
@@ -781,7 +800,10 @@ def _canonicalise_lots(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame,
             # Text such as "1,25" or "1.729,72": the per-value parser decides, or refuses.
             for i in np.flatnonzero(bad.to_numpy()):
                 try:
-                    numbers.iloc[i] = _parse_number(column.iloc[i])
+                    read = numtext.readings(column.iloc[i])
+                    if len(read) > 1:  # "2.500": 2500 or 2,5? A lot's area does not settle it
+                        raise ValueError(column.iloc[i])  # noqa: TRY301
+                    numbers.iloc[i] = read[0] if read else np.nan
                 except ValueError:
                     raise LayerError("schema.wrong_type", file=file, layer=spec.name,
                                      feature=f"#{i + 1}", field=f.name, value=column.iloc[i],
@@ -794,6 +816,48 @@ def _canonicalise_lots(raw: io.RawLayer, spec: LayerSpec) -> tuple[pd.DataFrame,
     if "geometry" in out.columns:
         ordered.append("geometry")
     return out[ordered], notes
+
+
+def _check_coordinates(frame: gpd.GeoDataFrame, *, file: str, layer: str) -> None:
+    """Refuse NaN or infinite coordinates, naming the first feature that has them."""
+    import shapely
+
+    coords, index = shapely.get_coordinates(frame.geometry.values, return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        i = int(index[np.argmax(bad)])
+        raise LayerError("io.bad_coordinates", file=file, layer=layer,
+                         feature=_feature_id(frame, i), count=int(len(set(index[bad]))))
+
+
+def _refuse_far_features(frame: gpd.GeoDataFrame, declared: Any, *, override: str | None,
+                         file: str, layer: str, plan: PlanDef) -> None:
+    """When a layer's CRS cannot be resolved because a few features lie far from the rest (a
+    cluster at 0,0), name those features instead of blaming the CRS. Returns when that is not
+    the reason (the caller re-raises the CRS error)."""
+    bounds = frame.geometry.bounds.to_numpy(dtype=float)
+    ok = np.isfinite(bounds).all(axis=1)
+    if ok.sum() < 3:
+        return
+    centres = np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2,
+                               (bounds[:, 1] + bounds[:, 3]) / 2])
+    centre = np.nanmedian(centres[ok], axis=0)
+    dist = np.hypot(*(centres - centre).T)
+    spread = float(np.nanmedian(dist[ok])) or 1.0
+    far = ok & (dist > 20 * spread)
+    if not far.any() or far.sum() > max(1, len(frame) // 4):
+        return
+    rest = bounds[ok & ~far]
+    near = (float(rest[:, 0].min()), float(rest[:, 1].min()), float(rest[:, 2].max()),
+            float(rest[:, 3].max()))
+    try:
+        kcrs.resolve_crs(declared, near, override=override, file=file, layer=layer, plan=plan)
+    except KzplanError:
+        return
+    ids = [_feature_id(frame, int(i)) for i in np.flatnonzero(far)[:5]]
+    x, y = centres[int(np.flatnonzero(far)[0])]
+    raise LayerError("plan.far_feature", file=file, layer=layer, features=", ".join(ids),
+                     count=int(far.sum()), x=f"{x:.1f}", y=f"{y:.1f}")
 
 
 def load_plan(
@@ -868,17 +932,56 @@ def load_plan(
         for name in schema.ALL_LAYERS:
             if name not in specs:
                 continue
-            frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
-                                      reader=engine, root=roots.get(name))
+            try:
+                frame, info = _read_layer(specs[name], cfg, crs=crs, encoding=encoding,
+                                          reader=engine, root=roots.get(name))
+            except KzplanError as err:
+                raise _named_as_given(err, roots.get(name)) from None
             layers[name], infos[name] = frame, info
     return Plan(cfg, layers, infos)
 
 
+def _inside_zip(cfg: PlanConfig, zip_path: Path, folder: Path) -> None:
+    """Refuse a zipped ``kzplan.toml`` whose paths lead out of the zip."""
+    root = Path(folder).resolve()
+    paths = [(name, spec.path) for name, spec in cfg.layers.items()]
+    paths += [("rule_pack", Path(cfg.rule_pack))] if cfg.rule_pack.endswith(".toml") else []
+    paths += [("plan", Path(cfg.plan))] if cfg.plan and Path(cfg.plan).is_absolute() else []
+    for name, path in paths:
+        if not Path(path).resolve().is_relative_to(root):
+            raise SourceError("io.zip_path_outside", file=str(zip_path), layer=name,
+                              path=str(path))
+
+
+def _named_as_given(err: KzplanError, root: Root | None) -> KzplanError:
+    """``err`` with the paths of an extracted zip named as ``ZIP/entry``, never as the temporary
+    folder the zip was extracted into."""
+    if root is None:
+        return err
+    folder, label = root
+    prefix = str(folder)
+    if not label.lower().endswith(".zip"):
+        return err
+    for key, value in list(err.params.items()):
+        if prefix in (text := str(value)):
+            err.params[key] = text.replace(prefix, label)
+    err.args = (err.render("en"),)
+    return err
+
+
 def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     """Layer specs for an extracted zip: a kzplan.toml, named files, or a single layer."""
+    try:
+        return _zip_layer_specs(zip_path, folder)
+    except KzplanError as err:
+        raise _named_as_given(err, (Path(folder).resolve(), zip_path.name)) from None
+
+
+def _zip_layer_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, LayerSpec]]:
     tomls = sorted(folder.rglob("kzplan.toml"))
     if tomls:
         cfg = load_config(tomls[0])
+        _inside_zip(cfg, zip_path, folder)
         return replace(cfg, source=None), dict(cfg.layers)
     vectors = [
         p for p in sorted(folder.rglob("*"))
@@ -896,7 +999,12 @@ def _zip_specs(zip_path: Path, folder: Path) -> tuple[PlanConfig, dict[str, Laye
         name = _layer_name(p)
         if name is None and len(vectors) == 1:
             name = _layer_name(zip_path) or "*"
-        if name is not None and name not in specs:
+        if name is not None:
+            if name in specs:
+                raise SourceError("plan.duplicate_layer", layer=name, first=str(zip_path),
+                                  second=str(zip_path),
+                                  first_name=specs[name].path.relative_to(folder).as_posix(),
+                                  second_name=p.relative_to(folder).as_posix())
             specs[name] = LayerSpec(name=name, path=p)
     if "*" in specs:
         raise SourceError("plan.unknown_file_layer", file=str(zip_path))

@@ -18,6 +18,7 @@ from kzplan.cli._common import (
     LangOpt,
     PathsArg,
     ReaderOpt,
+    check_as_of,
     guarded,
     load,
     make_console,
@@ -59,6 +60,7 @@ def check(
     def go() -> int:
         from kzplan.rules import check as run_check
 
+        check_as_of(as_of)
         params = parse_params(param or [], lang.value)
         plan = load(paths, crs, encoding, districts,
                      before_read=validate_rules(split_csv(select), split_csv(ignore), params),

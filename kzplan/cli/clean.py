@@ -10,7 +10,15 @@ import typer
 
 from kzplan import messages
 from kzplan.clean import Cleaned, clean
-from kzplan.cli._common import CrsOpt, EncodingOpt, Lang, LangOpt, guarded, make_console
+from kzplan.cli._common import (
+    CrsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    check_encoding,
+    guarded,
+    make_console,
+)
 from kzplan.cli._help import h
 
 
@@ -18,6 +26,7 @@ def print_results(results: list[Cleaned], *, lang: str, plan_crs: str
                   ) -> None:
     """A table of what was done, then which files to open."""
     from rich.table import Table
+    from rich.text import Text
 
     console = make_console()
     table = Table(title=messages.text("clean.title", lang), show_lines=True)
@@ -26,13 +35,14 @@ def print_results(results: list[Cleaned], *, lang: str, plan_crs: str
     for r in results:
         done = "; ".join(reason[lang] for reason in r.reasons) if r.needed else \
             messages.text("clean.already", lang, target=plan_crs)
-        table.add_row(r.layer, str(r.original), done, str(r.open_path()))
+        # paths and reasons are user data, never rich markup
+        table.add_row(Text(r.layer), Text(str(r.original)), Text(done), Text(str(r.open_path())))
     console.print(table)
     written = [str(r.target) for r in results if r.needed]
     if written:
-        console.print(messages.text("clean.open", lang, files=", ".join(written)))
+        console.print(Text(messages.text("clean.open", lang, files=", ".join(written))))
     else:
-        console.print(messages.text("clean.nothing", lang, target=plan_crs))
+        console.print(Text(messages.text("clean.nothing", lang, target=plan_crs)))
 
 
 def clean_command(
@@ -53,6 +63,7 @@ def clean_command(
     """
 
     def go() -> None:
+        check_encoding(encoding)
         results = clean(paths, crs=crs, encoding=encoding, output=output)
         print_results(results, lang=lang.value,
                       plan_crs=results[0].plan_crs if results else "")

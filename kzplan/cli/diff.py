@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,7 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from kzplan import io, messages
-from kzplan.cli._common import CrsOpt, EncodingOpt, Lang, LangOpt, guarded, make_console
+from kzplan.cli._common import (
+    CrsOpt,
+    EncodingOpt,
+    Lang,
+    LangOpt,
+    check_as_of,
+    check_encoding,
+    guarded,
+    make_console,
+)
 from kzplan.cli._help import h
 from kzplan.findings import SEVERITY_COLOURS, SEVERITY_LABELS
 
@@ -47,15 +57,11 @@ class DiffFormat(str, enum.Enum):
 
 
 def _is_report(path: Path) -> bool:
-    """True when ``path`` is a JSON file that is not GeoJSON (so: meant as a kzplan report)."""
-    if not path.is_file() or path.suffix.lower() != ".json":
-        return False
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096).decode("utf-8", errors="replace")
-    except OSError:
-        return False
-    return '"FeatureCollection"' not in head and '"Feature"' not in head
+    """True when ``path`` is a kzplan JSON report (by its content: see
+    :func:`kzplan.report.json.is_report_file`); anything else is a plan to check."""
+    from kzplan.report.json import is_report_file
+
+    return is_report_file(path)
 
 
 def _reports(old: str, new: str, *, as_of: int | None, crs: str | None,
@@ -165,10 +171,13 @@ def diff(
     from kzplan.whatif import compare
 
     def go() -> int:
+        check_as_of(as_of)
+        check_encoding(encoding)
         before, after = _reports(old, new, as_of=as_of, crs=crs, encoding=encoding)
         result = compare(before, after, lang=lang.value)
         if fmt is DiffFormat.json:
-            text = json.dumps(_clean(result.to_dict()), ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(_clean(result.to_dict()), ensure_ascii=False, indent=2,
+                              allow_nan=False) + "\n"
             if output is None:
                 sys.stdout.write(text)
             else:
@@ -183,8 +192,8 @@ def diff(
 
 
 def _clean(value: Any) -> Any:
-    """NaN -> None everywhere, so the JSON is strict."""
-    if isinstance(value, float) and value != value:
+    """NaN and ±inf -> None everywhere, so the JSON is strict."""
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}

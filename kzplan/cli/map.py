@@ -17,6 +17,7 @@ from kzplan.cli._common import (
     LangOpt,
     PathsArg,
     ReaderOpt,
+    check_as_of,
     guarded,
     load,
 )
@@ -46,6 +47,7 @@ def map_(
     from kzplan.maps import SIZE_LIMIT, default_filename, human_size, write_map
 
     def go() -> None:
+        check_as_of(as_of)
         plan = load(paths, crs, encoding, districts, reader=reader)
         target = output if output is not None else Path(default_filename(lang.value,
                                                                          offline=offline))

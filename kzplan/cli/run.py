@@ -17,6 +17,7 @@ from kzplan.cli._common import (
     LangOpt,
     PathsArg,
     ReaderOpt,
+    check_as_of,
     guarded,
     load,
     make_console,
@@ -55,6 +56,7 @@ def run(
     from kzplan.rules import check
 
     def go() -> int:
+        check_as_of(as_of)
         plan = load(paths, crs, encoding, districts,
                      before_read=validate_rules((), (), {}), reader=reader)
         report = check(plan, as_of=as_of)

@@ -227,7 +227,7 @@ def write_map(plan: Plan, target: str | Path, *, report: Report | None = None,
     :func:`default_filename` into. Returns the path written.
     """
     target = Path(target)
-    if target.is_dir() or not target.suffix:
+    if target.is_dir() or not (target.suffix or target.exists()):  # /dev/null is a file
         target = target / default_filename(lang, offline=offline)
     m = render_map(plan, report, lang=lang, offline=offline, as_of=as_of)
     return io.write_text(target, m.get_root().render())

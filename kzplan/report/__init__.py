@@ -18,7 +18,7 @@ def target_path(fmt: str, output: Path | None, *, several: bool) -> Path:
     """Where format ``fmt`` goes: ``output`` itself, or ``output/kzplan-report.<ext>``."""
     if output is None:
         return Path(f"{DEFAULT_NAME}{SUFFIX[fmt]}")
-    if several or output.is_dir() or not output.suffix:
+    if several or output.is_dir() or not (output.suffix or output.exists()):
         return output / f"{DEFAULT_NAME}{SUFFIX[fmt]}"
     return output
 

@@ -104,7 +104,7 @@ def _multi(geom: Any) -> Any:
 def read_triage(path: str | Path) -> dict[str, dict[str, Any]]:
     """The triage fields of an existing findings GeoPackage, by fingerprint (empty if none)."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():  # absent, or a device such as /dev/null (atomic_path judges the rest)
         return {}
     try:
         layers = io.list_layers(path)
@@ -225,11 +225,12 @@ def write(report: Report, target: str | Path, *, lang: str = "vi", plan: Plan | 
     """
     target = Path(target)
     _check_not_input(target, plan)
+    io.check_not_input(target)
     previous = read_triage(target)
     generated = now()  # Vietnam's time
     polygons, points = findings_frames(report, previous=previous, today=generated.date())
     options = {"FID": FID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN}
-    with io.atomic_path(target) as tmp:
+    with io.atomic_path(target, suffix=".gpkg") as tmp:
         # GeoPackage 1.2: read without warnings by the GDAL of QGIS 3.22 / Debian 12 as well
         pyogrio.write_dataframe(polygons, tmp, layer=LAYER, driver="GPKG",
                                 geometry_type="MultiPolygon", promote_to_multi=True,

@@ -12,6 +12,7 @@ keys sorted, so two runs on the same input differ only in ``meta.generated``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import cache
 from importlib import resources
@@ -77,6 +78,8 @@ def canonical(value: Any, node: dict[str, Any] | None = None) -> Any:
     if isinstance(value, list):
         items = node.get("items", {})
         return [canonical(v, items) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and ±inf are not JSON: the report stays valid whatever the data
     return value
 
 
@@ -157,7 +160,17 @@ def read(path: str | Path) -> dict[str, Any]:
         The file is missing, is not JSON, or is not a valid ``kzplan-report/1`` report.
     """
     path = Path(path)
+    data = load_json(path)
+    return validate(data, file=str(path))
+
+
+def load_json(path: Path) -> Any:
+    """The parsed JSON of ``path`` (an input of the run: never written over), size-capped."""
+    io.check_regular(path, layer="report")
+    io.register_input(path)
     try:
+        if path.stat().st_size > io.TEXT_MAX_BYTES:
+            raise OSError(f"larger than {io.TEXT_MAX_BYTES // 1024**2} MB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceError("io.missing", file=str(path), hint="") from None
@@ -165,7 +178,35 @@ def read(path: str | Path) -> dict[str, Any]:
         raise SourceError("report.json.not_json", file=str(path),
                           reason=" ".join(str(exc).split())) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        return json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise SourceError("report.json.not_json", file=str(path),
+                          reason="nested too deeply") from None
+    except (json.JSONDecodeError, ValueError) as exc:
         raise SourceError("report.json.not_json", file=str(path), reason=exc) from None
-    return validate(data, file=str(path))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_GEOJSON_TYPES = ("FeatureCollection", "Feature", "Point", "MultiPoint", "LineString",
+                  "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection")
+
+
+def is_report_file(path: Path) -> bool:
+    """True when ``path`` is meant as a kzplan report, told by content, never by a substring:
+    GeoJSON (a ``type`` of GeoJSON's, wherever it comes in the object) is a layer; anything else
+    ending in ``.json`` is a report (and :func:`read` says what is wrong with it)."""
+    if not path.is_file() or path.suffix.lower() != ".json":
+        return False
+    try:
+        data = load_json(path)
+    except SourceError:
+        return True
+    if not isinstance(data, dict):
+        return True
+    found = data.get("schema")
+    if isinstance(found, str) and found.startswith("kzplan-report/"):
+        return True
+    return data.get("type") not in _GEOJSON_TYPES

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,8 +16,8 @@ import pandas as pd
 import pyproj
 import shapely
 
+from kzplan import io, messages, schema
 from kzplan import lots as klots
-from kzplan import messages, schema
 from kzplan._errors import ConfigError
 from kzplan._format import fmt_number
 from kzplan.findings import Finding, Report, fingerprint, now, sort_findings
@@ -287,7 +286,7 @@ def _input_files(plan: Plan) -> list[dict[str, Any]]:
     for name, info in plan.info.items():
         if info.file is None or not info.file.exists():
             continue
-        digest = hashlib.sha256(info.file.read_bytes()).hexdigest()
+        digest = io.sha256_file(info.file)  # streamed: a huge .shp is never held in memory
         # Reports are shared and committed: the file as the plan names it, never an absolute path.
         files.append({"layer": name, "file": info.shown or shown_path(info.file, None),
                       "sha256": digest,
