@@ -281,7 +281,7 @@ def test_oc01_ignores_planned_and_oc02_flags_missing_figures() -> None:
 
 
 @pytest.mark.parametrize(("as_of", "layer", "severity"),
-                         [(2024, "ccn", "warning"), (2025, "ccn", "error"),
+                         [(2023, "ccn", "warning"), (2024, "ccn", "error"),
                           (2023, "kcn", "error")])
 def test_ww04_grades_before_and_after_the_legal_deadline(as_of: int, layer: str,
                                                          severity: str) -> None:
@@ -290,6 +290,17 @@ def test_ww04_grades_before_and_after_the_legal_deadline(as_of: int, layer: str,
     report = kzplan.check(plan, as_of=as_of, select=["WW04"])
     assert [f.severity for f in report.findings] == [severity]
     assert report.findings[0].source.doc.startswith("Luật Bảo vệ môi trường số 72/2020/QH14")
+
+
+def test_ww04_deadline_is_the_laws_24_months_from_2022() -> None:
+    """Article 52(2)(a): 24 months from the law's entry into force (01/01/2022), so clusters are
+    within the deadline through 2023; the quote shipped is the law's own words."""
+    report = kzplan.check(make(ccn=[feat("Z", trang_thai="hoat_dong", nam_tl=2010,
+                                          xlnt="khong")]), as_of=2023, select=["WW04"])
+    source = report.findings[0].source
+    assert source.quote_verbatim is True and source.in_force_from == "2022-01-01"
+    assert "24 tháng kể từ ngày Luật này có hiệu lực thi hành" in source.quote_vi
+    assert "2023" in report.findings[0].message("vi") and "01/01/2022" in report.findings[0].message("en")
 
 
 def test_a_plant_not_shown_to_meet_the_standard_is_its_own_value() -> None:
