@@ -67,6 +67,10 @@ class RawLayer:
     encoding_reason: str = ""
     #: How the encoding was detected, when it was (confidence, candidates).
     detection: enc.Detection | None = None
+    #: A shapefile's ``.prj`` that exists but declares no coordinate system GDAL can read
+    #: (garbage, empty, truncated WKT); ``prj_sample`` is its beginning, escaped.
+    prj_file: Path | None = None
+    prj_sample: str | None = None
 
 
 def _sibling(path: Path, suffix: str) -> Path | None:
@@ -422,9 +426,47 @@ def _decode_column(
     return pd.Series(out, index=values.index, dtype=object)
 
 
+PRJ_SAMPLE_BYTES = 40
+
+
+def prj_sample(prj: Path) -> str:
+    """The beginning of ``prj`` as printable ASCII, anything else escaped (``\\x00``, ``\\n``)."""
+    try:
+        with prj.open("rb") as fh:
+            data = fh.read(PRJ_SAMPLE_BYTES)
+    except OSError:
+        return ""
+    text = data.decode("utf-8", errors="backslashreplace")
+    return "".join(c if c.isascii() and c.isprintable()
+                   else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _read_without_prj(path: Path, *, layer: str, reader: str) -> tuple[pd.DataFrame, dict]:
+    """Read shapefile ``path`` as if its ``.prj`` were absent (GDAL refuses a whole shapefile whose
+    ``.prj`` is truncated WKT): its other parts are linked, never copied or changed, into a
+    temporary folder."""
+    stem = path.stem.lower()
+    with tempfile.TemporaryDirectory(prefix="kzplan-prj-") as tmp:
+        for part in path.parent.iterdir():
+            if part.stem.lower() == stem and part.suffix.lower() != ".prj":
+                os.symlink(part.resolve(), Path(tmp) / part.name)
+        return _ENGINES[reader](Path(tmp) / path.name, layer=None, raw_text=True, name=layer)
+
+
 def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str) -> RawLayer:
     """Read a shapefile or standalone DBF with raw bytes, then decode text ourselves."""
-    frame, info = _ENGINES[reader](path, layer=None, raw_text=True, name=layer)
+    prj = _sibling(path, ".prj") if path.suffix.lower() == ".shp" else None
+    try:
+        frame, info = _ENGINES[reader](path, layer=None, raw_text=True, name=layer)
+    except SourceError as err:
+        if prj is None:
+            raise
+        try:  # is the .prj what GDAL cannot read? Then the layer is read without it
+            frame, info = _read_without_prj(path, layer=layer, reader=reader)
+        except (SourceError, OSError):
+            raise err from None
+        info = {**info, "crs": None}
+    bad_prj = prj if prj is not None and not info.get("crs") else None
     text_cols = [
         c for c in frame.columns
         if c != "geometry" and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))
@@ -460,6 +502,8 @@ def _read_dbf_layer(path: Path, *, layer: str, encoding: str | None, reader: str
         encoding_source=source,
         encoding_reason=reason,
         detection=detection,
+        prj_file=bad_prj,
+        prj_sample=prj_sample(bad_prj) if bad_prj is not None else None,
     )
 
 

@@ -618,7 +618,10 @@ def _match_units(raw: io.RawLayer, spec: LayerSpec, plan: PlanDef, *, file: str)
 def _declared_crs(raw: io.RawLayer) -> Any:
     """The CRS a layer declares. For a shapefile, the ``.prj``'s own WKT when it carries an
     authority code: GDAL answers with the code alone (``EPSG:3405``) and so hides a code that
-    contradicts the WKT's parameters, which :func:`kzplan.crs.resolve_crs` must see."""
+    contradicts the WKT's parameters, which :func:`kzplan.crs.resolve_crs` must see. A ``.prj``
+    that cannot be read is declared as such (:class:`kzplan.crs.UnreadablePrj`)."""
+    if raw.prj_file is not None:
+        return kcrs.UnreadablePrj(file=str(raw.prj_file), sample=raw.prj_sample or "")
     if raw.file.suffix.lower() == ".shp":
         prj = io._sibling(raw.file, ".prj")
         if prj is not None:

@@ -19,7 +19,7 @@ from kzplan.crs._common import Bounds, Note, to_lonlat_bounds
 from kzplan.crs.guess import Guess, candidates, guess_crs
 from kzplan.crs.identify import DEPRECATED, VN2000_TRANSFORMATIONS
 from kzplan.crs.measure import ControlPoint, area_ha, control_point_selftest, equal_area_crs
-from kzplan.crs.resolve import Resolved, resolve_crs
+from kzplan.crs.resolve import Resolved, UnreadablePrj, resolve_crs
 
 __all__ = [
     "DEPRECATED",
@@ -29,6 +29,7 @@ __all__ = [
     "Guess",
     "Note",
     "Resolved",
+    "UnreadablePrj",
     "area_ha",
     "candidates",
     "control_point_selftest",

@@ -149,6 +149,8 @@ def _describe(declared: object) -> dict[str, str]:
     """What the file declared, for the override note."""
     if declared is None or (isinstance(declared, str) and not declared.strip()):
         return messages.both("crs.none")
+    if not isinstance(declared, CRS | str):  # an unreadable .prj
+        return messages.both("crs.unreadable")
     try:
         name = _name(declared if isinstance(declared, CRS) else _as_crs(declared))
     except (ProjCRSError, TypeError, ValueError):

@@ -52,6 +52,15 @@ class Resolved:
     notes: list[Note] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class UnreadablePrj:
+    """What a shapefile declares when its ``.prj`` exists but holds no coordinate system that can
+    be read (garbage, empty, truncated WKT): refused as such, never taken for a missing ``.prj``."""
+
+    file: str
+    sample: str
+
+
 def _outside(crs: CRS, epsg: int | None, b: Bounds, *, file: str, layer: str,
              origin: dict[str, str], plan: PlanDef) -> CRSError:
     guesses = guess_crs(b, plan)
@@ -119,7 +128,8 @@ def resolve_crs(declared: CRS | str | None, bounds: Bounds | None, *, override: 
     Parameters
     ----------
     declared
-        The file's CRS: a pyproj CRS, WKT / authority string, or None when there is none.
+        The file's CRS: a pyproj CRS, WKT / authority string, None when there is none, or
+        :class:`UnreadablePrj` for a ``.prj`` that cannot be read (refused unless overridden).
     bounds
         The layer's (minx, miny, maxx, maxy) in the file's coordinates (NaN when empty).
     override
@@ -136,7 +146,8 @@ def resolve_crs(declared: CRS | str | None, bounds: Bounds | None, *, override: 
     Raises
     ------
     CRSError
-        No CRS and no override (with the best guess); a deprecated code (with its replacement);
+        No CRS and no override (with the best guess); an unreadable ``.prj`` and no override;
+        a deprecated code (with its replacement);
         a CRS that puts the data outside the plan's area (with the distance and a CRS that fits); a
         geographic CRS on coordinates that are not degrees; an unreadable CRS.
     """
@@ -149,6 +160,12 @@ def resolve_crs(declared: CRS | str | None, bounds: Bounds | None, *, override: 
         notes.append(Note("crs.override", {"file": file, "layer": layer,
                                            "declared": _describe(declared),
                                            "override": str(override).strip()}))
+    elif isinstance(declared, UnreadablePrj):
+        hint = _hint(guess_crs(b, plan), layer, b, plan) if b else {"vi": "", "en": ""}
+        sample = (messages.both("crs.prj_sample", sample=declared.sample) if declared.sample
+                  else messages.both("crs.prj_empty"))
+        raise CRSError("crs.prj_unreadable", file=declared.file, layer=layer, sample=sample,
+                       hint=hint)
     elif declared is None or (isinstance(declared, str) and not declared.strip()):
         hint = _hint(guess_crs(b, plan) if b else [], layer, b, plan)
         raise CRSError("crs.missing", file=file, layer=layer, hint=hint)

@@ -8,6 +8,7 @@ from kzplan.rules import (  # noqa: F401 - imported to register the rules
     geometry,
     hygiene,
     lots,
+    national,
     occupancy,
     targets,
 )
