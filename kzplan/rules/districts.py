@@ -10,6 +10,7 @@ import numpy as np
 import shapely
 
 from kzplan import messages, schema
+from kzplan._format import fmt_number
 from kzplan.rules.engine import Context, feature_label
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import district_minimums
@@ -149,8 +150,10 @@ def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                 sides[code] = sides.get(code, 0.0) + float(a)
             label, fid = feature_label(frame, int(i))
             code = own[i]
-            sides_txt = "; ".join(f"{names.get(c, c)}: {v / 10_000:,.2f} ha"
-                                  for c, v in sorted(sides.items(), key=lambda kv: -kv[1]))
+            # Each side's area written each language's way (1.234,50 ha in Vietnamese).
+            sides_txt = {lang: "; ".join(f"{names.get(c, c)}: {fmt_number(v / 10_000, lang, 2)} ha"
+                                         for c, v in sorted(sides.items(), key=lambda kv: -kv[1]))
+                         for lang in messages.LANGS}
             others = [c for c in sides if c != code and sides[c] > p["tolerance_m2"]]
             yield Hit(
                 layer=name, feature=label, fid=fid, geometry=where,
@@ -158,7 +161,7 @@ def district_containment(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                 key=",".join(sorted(others)),
                 params={"district": names.get(code, code), "code": code,
                         "outside_ha": round(float(outside[i]) / 10_000, 2),
-                        "sides": sides_txt or "-",
+                        "sides": {lang: t or "-" for lang, t in sides_txt.items()},
                         "where": ", ".join(names.get(c, c) for c in others) or "-"},
             )
 
