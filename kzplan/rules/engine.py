@@ -142,6 +142,14 @@ def feature_label(frame: pd.DataFrame, i: int) -> tuple[str, int]:
     return (code if isinstance(code, str) and code else f"#{fid}"), fid
 
 
+def sentence(key: str, /, **values: Any) -> dict[str, str]:
+    """Message ``key`` in every language, floats written in each language's style (1.729,72 /
+    1,729.72): the fragments rules pass into their templates (``{detail}``)."""
+    return {lang: messages.text(key, lang, **{
+        k: fmt_number(v, lang) if isinstance(v, float) else v for k, v in values.items()})
+        for lang in messages.LANGS}
+
+
 def _fmt(value: Any, lang: str) -> Any:
     """Floats and large integers in ``lang``'s style for message templates; the rest as is."""
     if isinstance(value, bool):

@@ -10,8 +10,7 @@ import numpy as np
 import shapely
 
 from kzplan import messages, schema
-from kzplan._format import fmt_number
-from kzplan.rules.engine import Context, feature_label
+from kzplan.rules.engine import Context, feature_label, sentence
 from kzplan.rules.registry import Hit, Param, rule
 
 _M2 = Param((int, float), "tolerance in m²", lambda v: v >= 0, "an area in m², ≥ 0")
@@ -144,16 +143,11 @@ def kkt_overlap(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
                           measured=round(out_area / 1e4, 3), expected=0, key="member",
                           params={"name": row.ten, "kkt": kkt_name, "overlap_ha": 0,
                                   "outside_ha": round(out_area / 1e4, 3),
-                                  "detail": _detail("geometry.kkt_outside", kkt_name, out_area)})
+                                  "detail": sentence("geometry.kkt_outside", kkt=kkt_name, ha=out_area / 1e4)})
         elif in_area[i] > p["tolerance_m2"]:
             yield Hit(layer=row.layer, feature=code, fid=row.fid, geometry=inside[i],
                       measured=round(float(in_area[i]) / 1e4, 3), expected=0, key="intrusion",
                       params={"name": row.ten, "kkt": kkt_name,
                               "overlap_ha": round(float(in_area[i]) / 1e4, 3), "outside_ha": 0,
-                              "detail": _detail("geometry.kkt_inside", kkt_name, in_area[i])})
+                              "detail": sentence("geometry.kkt_inside", kkt=kkt_name, ha=float(in_area[i]) / 1e4)})
 
-
-def _detail(key: str, kkt: str, area_m2: float) -> dict[str, str]:
-    """The sentence ``key`` in both languages, with the area written each language's way."""
-    return {lang: messages.text(key, lang, kkt=kkt, ha=fmt_number(area_m2 / 1e4, lang, 2))
-            for lang in messages.LANGS}

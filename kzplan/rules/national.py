@@ -7,9 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from kzplan import messages
-from kzplan._format import fmt_number
-from kzplan.rules.engine import Context
+from kzplan.rules.engine import Context, sentence
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import ESTABLISHED, established_at
 
@@ -17,11 +15,6 @@ _PCT = Param((int, float), "a percentage", lambda v: 0 <= v <= 100, "a percentag
 _HA = Param((int, float), "an area in ha", lambda v: v >= 0, "an area in ha, ≥ 0")
 
 
-def _text(key: str, **values: Any) -> dict[str, str]:
-    """A sentence fragment in both languages, numbers in each language's style."""
-    return {lang: messages.text(key, lang, **{
-        k: fmt_number(v, lang) if isinstance(v, float) else v for k, v in values.items()})
-        for lang in messages.LANGS}
 
 
 def _unit_name(ctx: Context, code: str) -> str:
@@ -77,18 +70,18 @@ def new_cluster_condition(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
             continue
         district = _unit_name(ctx, unit.code)
         if avg is None:  # the occupancy branch cannot be evaluated, the other does not hold
-            land = (_text("cn08.unleased", unleased=round(unleased, 2), max_ha=max_ha)
-                    if unleased is not None else _text("cn08.unleased_not_checked", max_ha=max_ha))
+            land = (sentence("cn08.unleased", unleased=round(unleased, 2), max_ha=max_ha)
+                    if unleased is not None else sentence("cn08.unleased_not_checked", max_ha=max_ha))
             yield Hit(layer="ccn", feature=unit.code, key=f"unchecked:{unit.code}",
-                      severity="info", params={"name": district, "detail": _text(
+                      severity="info", params={"name": district, "detail": sentence(
                           "cn08.not_checked", land=land, count=len(existing), district=district)})
             continue
-        land = (_text("cn08.unleased", unleased=round(unleased, 2), max_ha=max_ha)
-                if unleased is not None else _text("cn08.unleased_not_checked", max_ha=max_ha))
+        land = (sentence("cn08.unleased", unleased=round(unleased, 2), max_ha=max_ha)
+                if unleased is not None else sentence("cn08.unleased_not_checked", max_ha=max_ha))
         for row in planned.itertuples():
             code = row.ma if isinstance(row.ma, str) and row.ma else f"#{row.fid}"
             yield Hit(layer="ccn", feature=code, fid=row.fid,
                       geometry=row.geometry, measured=round(avg, 1), expected=limit,
-                      params={"name": row.ten, "detail": _text(
+                      params={"name": row.ten, "detail": sentence(
                           "cn08.below", avg=round(avg, 1), limit=limit, count=len(existing),
                           district=district, land=land)})

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from kzplan import messages
-from kzplan.rules.engine import Context
+from kzplan.rules.engine import Context, sentence
 from kzplan.rules.registry import Hit, Param, rule
 from kzplan.rules.summary import established_at, occupancy_target
 
@@ -19,15 +19,6 @@ _YEAR = Param(int, "a year", lambda v: 1900 < v < 2200, "a 4-digit year")
 
 
 
-def _detail(key: str, **values: Any) -> dict[str, str]:
-    """A sentence fragment in both languages, numbers in each language's style."""
-    from kzplan._format import fmt_number
-
-    out = {}
-    for lang in ("vi", "en"):
-        shown = {k: fmt_number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
-        out[lang] = messages.text(key, lang, **shown)
-    return out
 
 
 def _missing(value: Any) -> bool:
@@ -77,7 +68,7 @@ def occupancy(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         from_lots = str(row.ma) in lots
         if _missing(row.nam_tl):
             yield Hit(**base, severity="warning", key="no_year",
-                      params={"name": row.ten, "detail": _detail(
+                      params={"name": row.ten, "detail": sentence(
                           "occupancy.no_year", from_year=p["from_year"])})
             continue
         if int(row.nam_tl) < p["from_year"] or (_missing(row.lap_day) and not from_lots):
@@ -85,13 +76,13 @@ def occupancy(ctx: Context, p: Mapping[str, Any]) -> Iterator[Hit]:
         occ = round(lots[str(row.ma)], 1) if from_lots else float(row.lap_day)
         if target is not None and occ < target:
             yield Hit(**base, measured=occ, expected=target,
-                      params={"name": row.ten, "detail": _with_source(_detail(
+                      params={"name": row.ten, "detail": _with_source(sentence(
                           "occupancy.below", occ=occ, target=float(target), year=year,
                           gap=round(target - occ, 1), est=int(row.nam_tl),
                           from_year=p["from_year"]), from_lots)})
         elif target is None and next_target is not None and occ < next_target:
             yield Hit(**base, measured=occ, expected=next_target, severity="info",
-                      params={"name": row.ten, "detail": _with_source(_detail(
+                      params={"name": row.ten, "detail": _with_source(sentence(
                           "occupancy.progress", occ=occ, target=float(next_target),
                           year=next_year, gap=round(next_target - occ, 1)), from_lots)})
 
